@@ -1,0 +1,14 @@
+import * as vscode from 'vscode';
+import type { Context } from '../context';
+
+/** Every command of the extension, by id; each is a small factory taking the context. */
+const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown> = {
+  'jetsonNix.restartServer': (ctx) => () => ctx.server.restart(),
+  'jetsonNix.showLogs': (ctx) => () => ctx.log.show(true),
+};
+
+export function registerCommands(ctx: Context): vscode.Disposable[] {
+  return Object.entries(COMMANDS).map(([id, factory]) => vscode.commands.registerCommand(id, factory(ctx)));
+}
+
+export const COMMAND_IDS = Object.keys(COMMANDS);

@@ -1,0 +1,26 @@
+import * as vscode from 'vscode';
+import { Context } from './context';
+import { registerCommands } from './commands';
+import { createServerStatus } from './status';
+import { SECTION } from './config';
+
+let context: Context | undefined;
+
+export async function activate(extension: vscode.ExtensionContext): Promise<void> {
+  const ctx = new Context(extension);
+  context = ctx;
+  extension.subscriptions.push(ctx);
+  ctx.track(...registerCommands(ctx), createServerStatus(ctx.server));
+  ctx.track(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) ctx.log.info('Settings changed; the language server was told.');
+    }),
+  );
+  ctx.log.info(`Jetson Nix ${String(extension.extension.packageJSON.version)} activating in VS Code ${vscode.version}`);
+  await ctx.server.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await context?.server.stop();
+  context = undefined;
+}

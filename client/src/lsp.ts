@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  TransportKind,
+  CloseAction,
+  ErrorAction,
+  State,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { readSettings, SECTION } from './config';
+
+export type ServerState = 'starting' | 'ready' | 'failed' | 'stopped';
+
+/**
+ * Starts, restarts and watches the language server. A server that dies is not restarted behind
+ * the user's back: the status item says so and offers Restart.
+ */
+export class ServerController implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  private current: ServerState = 'stopped';
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get state(): ServerState {
+    return this.current;
+  }
+
+  get failure(): string | undefined {
+    return this.lastError;
+  }
+
+  async start(): Promise<void> {
+    if (this.client) return;
+    const module = this.context.asAbsolutePath('dist/server/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: 'nix' }],
+      outputChannel: this.log,
+      initializationOptions: readSettings(),
+      synchronize: { configurationSection: SECTION },
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue, handled: true }),
+        closed: () => {
+          this.setState('failed', 'The Jetson Nix language server stopped unexpectedly.');
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+      initializationFailedHandler: (err) => {
+        this.setState('failed', `The Jetson Nix language server could not start: ${err instanceof Error ? err.message : String(err)}`);
+        return false;
+      },
+    };
+    const client = new LanguageClient('jetsonNix', 'Jetson Nix', serverOptions, clientOptions);
+    this.client = client;
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) this.setState('ready');
+      else if (e.newState === State.Starting) this.setState('starting');
+    });
+    this.setState('starting');
+    try {
+      await client.start();
+    } catch (err) {
+      this.log.error(`Language server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+      this.setState('failed', 'The Jetson Nix language server could not start.');
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    try {
+      if (client.state !== State.Stopped) await client.stop(2000);
+    } catch (err) {
+      // A server that already died cannot be asked to shut down; that is fine.
+      this.log.debug(`Stopping the language server: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (this.current !== 'failed') this.setState('stopped');
+  }
+
+  async restart(): Promise<void> {
+    this.log.info('Restarting the language server');
+    await this.stop();
+    this.lastError = undefined;
+    await this.start();
+  }
+
+  private setState(state: ServerState, error?: string): void {
+    if (error) {
+      this.lastError = error;
+      this.log.error(error);
+    }
+    this.current = state;
+    this.stateEmitter.fire(state);
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+  }
+}

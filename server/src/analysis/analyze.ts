@@ -1,0 +1,183 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Finding } from './diagnostic';
+import { GLOBAL_NAMES } from './builtins';
+import { forEachSpan } from './free-vars';
+import { combine, leafSummary } from './rules';
+import { type NodeView, type Summary, EMPTY_FINDINGS, EMPTY_FREE } from './summary';
+import { describeError, describeMissing } from './syntax';
+
+/** Node types with children worth visiting; every other node is summarised from its text. */
+const COMPOSITE = new Set([
+  'source_code', 'apply_expression', 'assert_expression', 'attrpath', 'attrset_expression',
+  'binary_expression', 'binding', 'binding_set', 'formal', 'formals', 'function_expression',
+  'has_attr_expression', 'hpath_expression', 'if_expression', 'indented_string_expression', 'inherit',
+  'inherit_from', 'inherited_attrs', 'interpolation', 'let_attrset_expression', 'let_expression',
+  'list_expression', 'parenthesized_expression', 'path_expression', 'rec_attrset_expression',
+  'select_expression', 'string_expression', 'unary_expression', 'with_expression',
+]);
+
+/** Named leaves whose text or length matters to a parent. */
+const NAMED_LEAVES = new Set([
+  'variable_expression', 'integer_expression', 'identifier', 'string_fragment', 'escape_sequence',
+  'dollar_escape', 'path_fragment',
+]);
+
+/** Subtrees shorter than this are recomputed rather than cached: cheap, and keeps the cache small. */
+const CACHE_MIN_LENGTH = 64;
+
+/** Summaries of the current tree's subtrees, by tree-sitter node id, for incremental re-analysis. */
+export type SummaryCache = Map<number, Summary>;
+
+export interface AnalysisResult {
+  findings: Finding[];
+  /** The cache to pass to the next analysis of the next version of this document. */
+  cache: SummaryCache;
+}
+
+interface Frame {
+  node: Node;
+  type: string;
+  start: number;
+  children: (Node | null)[] | undefined;
+  next: number;
+  views: NodeView[];
+  /** Whether MISSING children must be looked for (only under nodes that contain errors). */
+  checkMissing: boolean;
+}
+
+/**
+ * Analyses a parsed document: syntax errors, duplicate attributes and undefined variables, as
+ * `nix-instantiate --parse` would reject them. Walks the tree bottom-up without recursion (deeply
+ * nested input cannot overflow the stack) and reuses summaries of subtrees unchanged since the
+ * previous analysis when `previous` is given.
+ */
+export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): AnalysisResult {
+  const root = tree.rootNode;
+  const cache: SummaryCache = new Map();
+  const treeHasError = root.hasError;
+  const srcText = (v: NodeView) => text.slice(v.node.startIndex, v.node.startIndex + v.summary.length);
+
+  const stack: Frame[] = [frameFor(root, root.type, treeHasError)];
+  let result: Summary | undefined;
+  let maxDepth = 0;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    if (stack.length > maxDepth) maxDepth = stack.length;
+    if (frame.children === undefined) {
+      const reused = lookup(previous, frame.node, frame.type);
+      if (reused) {
+        stack.pop();
+        cache.set(frame.node.id, reused);
+        deliver(stack, frame, reused);
+        if (stack.length === 0) result = reused;
+        continue;
+      }
+      frame.children = frame.node.children;
+    }
+    if (frame.next < frame.children.length) {
+      const child = frame.children[frame.next++];
+      if (!child) continue;
+      const type = child.type;
+      if (frame.checkMissing && child.isMissing) {
+        const f = describeMissing(child, frame.node, text);
+        frame.views.push(view(child, type, frame.start, { typeId: 0, length: 0, free: EMPTY_FREE, findings: [shift(f, -child.startIndex)] }));
+      } else if (type === 'ERROR') {
+        const d = describeError(child, text);
+        const s: Summary = { typeId: 0, length: child.endIndex - child.startIndex, free: EMPTY_FREE, findings: [shift(d.finding, -child.startIndex)], ...(d.unterminatedAt !== undefined ? { unterminatedAt: d.unterminatedAt - child.startIndex } : {}) };
+        frame.views.push(view(child, type, frame.start, s));
+      } else if (COMPOSITE.has(type)) {
+        stack.push(frameFor(child, type, frame.checkMissing && child.hasError));
+      } else if (NAMED_LEAVES.has(type)) {
+        const length = child.endIndex - child.startIndex;
+        const base = leafSummary(type, text.slice(child.startIndex, child.startIndex + length));
+        frame.views.push(view(child, type, frame.start, { typeId: 0, length, ...base }));
+      } else {
+        // Anonymous tokens, comments, URIs, floats, search paths: no references, no findings.
+        const length = isTokenType(type) ? type.length : child.endIndex - child.startIndex;
+        frame.views.push(view(child, type, frame.start, { typeId: 0, length, free: EMPTY_FREE, findings: EMPTY_FINDINGS }));
+      }
+      continue;
+    }
+    // All children summarised: combine them.
+    stack.pop();
+    const length = frame.node.endIndex - frame.start;
+    const summary: Summary = { typeId: frame.node.typeId, length, ...combine(frame.type, frame.node, frame.views, srcText) };
+    if (length >= CACHE_MIN_LENGTH && !summary.findings.some((f) => f.code === 'syntax-error') && summary.unterminatedAt === undefined) {
+      cache.set(frame.node.id, summary);
+    }
+    deliver(stack, frame, summary);
+    if (stack.length === 0) result = summary;
+  }
+  return { findings: place(result!, root.startIndex, text, maxDepth), cache };
+}
+
+function frameFor(node: Node, type: string, checkMissing: boolean): Frame {
+  return { node, type, start: node.startIndex, children: undefined, next: 0, views: [], checkMissing };
+}
+
+function view(node: Node, type: string, parentStart: number, summary: Summary): NodeView {
+  return { node, type, off: node.startIndex - parentStart, summary };
+}
+
+function deliver(stack: Frame[], frame: Frame, summary: Summary): void {
+  const parent = stack[stack.length - 1];
+  if (parent) parent.views.push(view(frame.node, frame.type, parent.start, summary));
+}
+
+function lookup(previous: SummaryCache | undefined, node: Node, _type: string): Summary | undefined {
+  const hit = previous?.get(node.id);
+  if (!hit) return undefined;
+  if (hit.typeId !== node.typeId || hit.length !== node.endIndex - node.startIndex) return undefined;
+  return hit;
+}
+
+function isTokenType(type: string): boolean {
+  return !/^[a-z_]+$/.test(type) || KEYWORD_TOKENS.has(type);
+}
+const KEYWORD_TOKENS = new Set(['assert', 'with', 'let', 'in', 'if', 'then', 'else', 'rec', 'inherit', 'or']);
+
+function shift(f: Finding, by: number): Finding {
+  const out: Finding = { ...f, start: f.start + by, end: f.end + by };
+  if (f.related) out.related = { ...f.related, start: f.related.start + by, end: f.related.end + by };
+  if (f.quiet) out.quiet = { start: f.quiet.start + by, end: f.quiet.end + by };
+  return out;
+}
+
+/**
+ * Nix's parser (bison) gives up at a stack depth of 10,000 with "memory exhausted"; nesting of
+ * about that depth in the tree is reported the same way so that verdicts agree.
+ */
+const NIX_MAX_DEPTH = 9990;
+
+/** Places the root summary's findings in the document and adds undefined-variable findings. */
+function place(root: Summary, base: number, text: string, depth: number): Finding[] {
+  const out: Finding[] = [];
+  for (const f of root.findings) out.push(shift(f, base));
+  for (const [name, list] of root.free) {
+    if (GLOBAL_NAMES.has(name)) continue;
+    forEachSpan(list, base, (start, end) => {
+      out.push({ start, end, severity: 'error', code: 'undefined-variable', message: `undefined variable \`${name}\`` });
+    });
+  }
+  if (depth > NIX_MAX_DEPTH) {
+    out.push({ start: 0, end: Math.min(1, text.length), severity: 'error', code: 'syntax-error', message: `expressions are nested too deeply (over ${NIX_MAX_DEPTH} levels): Nix's parser cannot read this file` });
+  }
+  const cut = root.unterminatedAt !== undefined ? root.unterminatedAt + base : Infinity;
+  const quiet = out.filter((f) => f.quiet).map((f) => f.quiet!);
+  return out
+    .filter((f) => f.start <= cut)
+    .filter((f) => f.code === 'syntax-error' || !quiet.some((q) => f.start >= q.start && f.end <= q.end))
+    .sort((a, b) => a.start - b.start || a.end - b.end)
+    .filter(dropCascades());
+}
+
+/** After a syntax error, further syntax errors on the same line add nothing. */
+function dropCascades(): (f: Finding) => boolean {
+  let lastSyntaxEnd = -1;
+  return (f) => {
+    if (f.code !== 'syntax-error') return true;
+    if (f.start < lastSyntaxEnd) return false;
+    lastSyntaxEnd = Math.max(lastSyntaxEnd, f.end);
+    return true;
+  };
+}

@@ -1,0 +1,52 @@
+import type { Parser, Tree } from 'web-tree-sitter';
+import type { Finding } from './diagnostic';
+import { analyzeTree, type SummaryCache } from './analyze';
+import { LineIndex } from '../text/line-index';
+
+/** The text Nix actually reads: it stops at the first NUL byte. */
+export function nixVisibleText(text: string): { text: string; nulAt: number } {
+  const nulAt = text.indexOf('\0');
+  return nulAt < 0 ? { text, nulAt } : { text: text.slice(0, nulAt), nulAt };
+}
+
+/** Replaces `{line}` in messages with the 1-based line of the related location. */
+export function finalizeFindings(findings: Finding[], lines: LineIndex): Finding[] {
+  for (const f of findings) {
+    if (f.related && f.message.includes('{line}')) {
+      f.message = f.message.replace('{line}', String(lines.lineOf(f.related.start) + 1));
+    }
+  }
+  return findings;
+}
+
+export interface CheckState {
+  tree: Tree;
+  cache: SummaryCache;
+}
+
+/**
+ * Checks a whole text from scratch (the CLI's path). The editor keeps trees and caches per
+ * document instead (see `parse/document.ts`).
+ */
+export function checkText(parser: Parser, fullText: string): Finding[] {
+  const { text, nulAt } = nixVisibleText(fullText);
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('the parser returned no tree');
+  try {
+    const { findings } = analyzeTree(tree, text);
+    if (nulAt >= 0) findings.push(nulFinding(nulAt));
+    return finalizeFindings(findings, new LineIndex(fullText));
+  } finally {
+    tree.delete();
+  }
+}
+
+export function nulFinding(at: number): Finding {
+  return {
+    start: at,
+    end: at + 1,
+    severity: 'warning',
+    code: 'syntax-error',
+    message: 'this file contains a NUL byte: Nix stops reading here and ignores the rest of the file',
+  };
+}

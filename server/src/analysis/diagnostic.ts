@@ -1,0 +1,29 @@
+/** Stable codes of everything the analysis reports; users filter and search by them. */
+export type DiagnosticCode =
+  | 'syntax-error'
+  | 'undefined-variable'
+  | 'duplicate-attribute'
+  | 'file-too-large'
+  | 'unreadable-file';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** A finding in a document, with UTF-16 offsets into its text. */
+export interface Finding {
+  start: number;
+  end: number;
+  severity: Severity;
+  code: DiagnosticCode;
+  message: string;
+  /** Another place the message talks about (the first definition of a duplicate, an opening brace). */
+  related?: { start: number; end: number; message: string };
+  /** A syntax error's misread region, where other findings would only be follow-on noise. */
+  quiet?: { start: number; end: number };
+}
+
+/**
+ * A finding inside a subtree, with offsets relative to the subtree's start so that it can be cached
+ * and reused after edits elsewhere. `{line}` in the message is replaced by the 1-based line of
+ * `related.start` when the finding is placed in the document.
+ */
+export type RelativeFinding = Finding;

@@ -1,0 +1,242 @@
+import type { Node } from 'web-tree-sitter';
+import type { Finding } from './diagnostic';
+
+/**
+ * Turns tree-sitter's ERROR and MISSING nodes into one human message per mistake, with a small
+ * range on the token that shows it. Offsets in the returned findings are absolute; the caller
+ * rebases them.
+ */
+
+const CLOSERS: Record<string, string> = { '{': '}', '[': ']', '(': ')', '${': '}' };
+const OPENERS: Record<string, string> = { '}': '{', ']': '[', ')': '(' };
+
+function syntax(start: number, end: number, message: string, related?: Finding['related']): Finding {
+  const f: Finding = { start, end, severity: 'error', code: 'syntax-error', message };
+  if (related) f.related = related;
+  return f;
+}
+
+/** How Nix would describe a token in a message. */
+function show(text: string): string {
+  if (text === '') return 'end of file';
+  const oneLine = text.length > 20 ? text.slice(0, 20) + '…' : text;
+  return '`' + oneLine.replace(/\s+/g, ' ') + '`';
+}
+
+/** The attribute path of the binding enclosing `node`, if any, for "after the binding of `x`". */
+function enclosingBindingName(node: Node): string | undefined {
+  for (let n: Node | null = node; n; n = n.parent) {
+    if (n.type === 'binding') {
+      const path = n.childForFieldName('attrpath');
+      return path?.text;
+    }
+    if (n.type === 'binding_set' || n.type === 'source_code') return undefined;
+  }
+  return undefined;
+}
+
+/** The last non-comment token that ends at or before `offset`, found among `node`'s descendants. */
+function lastTokenBefore(node: Node, offset: number): Node | undefined {
+  let best: Node | undefined;
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.startIndex >= offset || n.type === 'comment') continue;
+    if (n.childCount === 0) {
+      if (n.endIndex <= offset && n.endIndex > n.startIndex && (!best || n.endIndex > best.endIndex)) best = n;
+      continue;
+    }
+    for (const c of n.children) if (c) stack.push(c);
+  }
+  return best;
+}
+
+/** Scans a string literal starting at `i` (a `"` or `''`); returns the offset after it, or -1. */
+export function stringEnd(src: string, i: number): number {
+  const indented = src.startsWith("''", i);
+  let j = i + (indented ? 2 : 1);
+  while (j < src.length) {
+    const c = src[j]!;
+    if (indented) {
+      if (src.startsWith("''", j)) {
+        const next = src[j + 2];
+        if (next === '$' || next === "'" ) { j += 3; continue; }
+        if (next === '\\') { j += 4; continue; }
+        return j + 2;
+      }
+    } else if (c === '\\') { j += 2; continue; }
+    else if (c === '"') return j + 1;
+    if (c === '$' && src[j + 1] === '{') {
+      j = interpolationEnd(src, j + 2);
+      if (j < 0) return -1;
+      continue;
+    }
+    if (c === '$' && src[j + 1] === '$') { j += 2; continue; }
+    j++;
+  }
+  return -1;
+}
+
+function interpolationEnd(src: string, i: number): number {
+  let depth = 1;
+  let j = i;
+  while (j < src.length) {
+    const c = src[j]!;
+    if (c === '"' || src.startsWith("''", j)) {
+      j = stringEnd(src, j);
+      if (j < 0) return -1;
+      continue;
+    }
+    if (c === '#') { const nl = src.indexOf('\n', j); j = nl < 0 ? src.length : nl; continue; }
+    if (src.startsWith('/*', j)) { const e = src.indexOf('*/', j + 2); if (e < 0) return -1; j = e + 2; continue; }
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return j + 1;
+    j++;
+  }
+  return -1;
+}
+
+export interface ErrorDescription {
+  finding: Finding;
+  /** Set when the rest of the file is swallowed by an unterminated string or comment. */
+  unterminatedAt?: number;
+}
+
+/** Describes an ERROR node as the one mistake it most likely stands for. */
+export function describeError(node: Node, src: string): ErrorDescription {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  const tokens = leafTokens(node);
+  const first = tokens[0];
+  // An unterminated string or comment: Nix reads everything after it as its content.
+  if (first && (first.text === '"' || first.text === "''") && stringEnd(src, first.startIndex) < 0) {
+    const what = first.text === '"' ? 'string' : "indented string (`''`)";
+    return {
+      finding: syntax(first.startIndex, first.endIndex, `unterminated ${what}: it has no closing \`${first.text}\``),
+      unterminatedAt: first.startIndex,
+    };
+  }
+  const text = src.slice(start, Math.min(end, start + 2));
+  if (text === '/*' && src.indexOf('*/', start + 2) < 0) {
+    return {
+      finding: syntax(start, start + 2, 'unterminated comment: `/*` has no closing `*/`'),
+      unterminatedAt: start,
+    };
+  }
+  // `{ a = 1  b = 2; }`: the next binding's name is read as an argument of the previous value,
+  // and its `=` lands in an ERROR right after it.
+  if (first?.text === '=') {
+    const name = enclosingBindingName(node);
+    const prev = node.previousSibling;
+    if (name !== undefined && prev?.type === 'apply_expression') {
+      const fn = prev.childForFieldName('function');
+      const arg = prev.childForFieldName('argument');
+      const anchor = fn ? lastTokenBefore(fn, fn.endIndex) : undefined;
+      if (anchor) {
+        const finding = syntax(anchor.startIndex, anchor.endIndex, `missing \`;\` after the binding of \`${name}\``);
+        // The next binding's name is not a variable use: don't report it as undefined.
+        if (arg) finding.quiet = { start: arg.startIndex, end: node.endIndex };
+        return { finding };
+      }
+    }
+  }
+  // A `let` whose `in` never came, an `if` without `else`.
+  const keywords = tokens.map((t) => t.text);
+  if (keywords.includes('let') && !keywords.includes('in')) {
+    const let_ = tokens[keywords.indexOf('let')]!;
+    return { finding: syntax(let_.startIndex, let_.endIndex, '`let` without `in`: add `in` and the expression the bindings are for') };
+  }
+  if (keywords.includes('if') && keywords.includes('then') && !keywords.includes('else')) {
+    const if_ = tokens[keywords.indexOf('if')]!;
+    return { finding: syntax(if_.startIndex, if_.endIndex, '`if … then …` without `else`: Nix requires an `else` branch') };
+  }
+  // An opening bracket inside the error that is never closed.
+  const open: Node[] = [];
+  for (const t of tokens) {
+    if (CLOSERS[t.text]) open.push(t);
+    else if (OPENERS[t.text] && open.length > 0) open.pop();
+  }
+  if (open.length > 0 && end >= src.trimEnd().length) {
+    const o = open[0]!;
+    return { finding: syntax(o.startIndex, o.endIndex, `unclosed \`${o.text}\` opened on line {line}: add the matching \`${CLOSERS[o.text]}\``, { start: o.startIndex, end: o.endIndex, message: 'opened here' }) };
+  }
+  if (!first) {
+    // An empty ERROR: tree-sitter skipped nothing but could not continue here.
+    const at = Math.min(start, src.length);
+    const next = src.slice(at).match(/^\s*(\S+)/);
+    return { finding: syntax(at, Math.min(at + 1, src.length), next ? `unexpected ${show(next[1]!)}` : 'unexpected end of file') };
+  }
+  if (OPENERS[first.text]) {
+    return { finding: syntax(first.startIndex, first.endIndex, `unexpected \`${first.text}\`: there is no \`${OPENERS[first.text]}\` for it to close`) };
+  }
+  if (first.text === ',' ) {
+    return { finding: syntax(first.startIndex, first.endIndex, 'unexpected `,`: list elements are separated by spaces, and only function arguments take commas') };
+  }
+  return { finding: syntax(first.startIndex, first.endIndex, `unexpected ${show(first.text)}`) };
+}
+
+/** Describes a MISSING token that tree-sitter inserted to recover. */
+export function describeMissing(missing: Node, parent: Node, src: string): Finding {
+  const want = missing.type;
+  const at = missing.startIndex;
+  const prev = lastTokenBefore(parent, at);
+  const anchorStart = prev ? prev.startIndex : at;
+  const anchorEnd = prev ? prev.endIndex : Math.min(at + 1, src.length);
+  if (want === ';') {
+    const what =
+      parent.type === 'binding'
+        ? `the binding of \`${parent.childForFieldName('attrpath')?.text ?? '…'}\``
+        : parent.type === 'inherit' || parent.type === 'inherit_from'
+          ? '`inherit`'
+          : parent.type === 'with_expression'
+            ? 'the `with` expression'
+            : parent.type === 'assert_expression'
+              ? 'the assertion'
+              : 'this';
+    return syntax(anchorStart, anchorEnd, `missing \`;\` after ${what}`);
+  }
+  if (want === '}' || want === ']' || want === ')' || want === "''" || want === '"') {
+    const openText = want === '}' ? ['{', '${'] : want === ']' ? ['['] : want === ')' ? ['('] : [want];
+    const opener = parent.children.find((c) => c && openText.includes(c.type));
+    if (opener) {
+      return syntax(opener.startIndex, opener.endIndex, `unclosed \`${opener.type}\` opened on line {line}: add the matching \`${want}\``, {
+        start: opener.startIndex,
+        end: opener.endIndex,
+        message: 'opened here',
+      });
+    }
+    return syntax(anchorStart, anchorEnd, `missing \`${want}\``);
+  }
+  if (want === 'in') return syntax(parent.startIndex, parent.startIndex + 3, '`let` without `in`: add `in` and the expression the bindings are for');
+  if (want === 'else') return syntax(parent.startIndex, parent.startIndex + 2, '`if … then …` without `else`: Nix requires an `else` branch');
+  if (want === 'then') return syntax(parent.startIndex, parent.startIndex + 2, 'missing `then` after the condition of `if`');
+  if (want === ':') return syntax(anchorStart, anchorEnd, 'missing `:` after the function arguments');
+  if (want === '=') return syntax(anchorStart, anchorEnd, 'missing `=` in the binding');
+  if (want === 'identifier' || want.endsWith('_expression')) {
+    const name = enclosingBindingName(missing);
+    if (parent.type === 'formal' || parent.type === 'formals') return syntax(anchorStart, anchorEnd, 'expected an argument name after `,`');
+    if (name !== undefined && prev?.text === '=') return syntax(anchorStart, anchorEnd, `missing value in the binding of \`${name}\``);
+    return syntax(anchorStart, anchorEnd, `expected an expression after ${show(prev?.text ?? '')}`);
+  }
+  return syntax(anchorStart, anchorEnd, `missing \`${want}\``);
+}
+
+/** The leaf tokens of a node (its anonymous and named leaves, comments excluded), in order. */
+function leafTokens(node: Node): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'comment') continue;
+    if (n.childCount === 0) {
+      if (n.endIndex > n.startIndex) out.push(n);
+      continue;
+    }
+    const children = n.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c) stack.push(c);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import type { Finding, Severity } from './analysis/diagnostic';
+import type { LineIndex } from './text/line-index';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** Our findings as LSP diagnostics; `related` becomes relatedInformation in the same document. */
+export function toDiagnostic(f: Finding, lines: LineIndex, uri: string): Diagnostic {
+  const d: Diagnostic = {
+    range: lines.range(f.start, f.end),
+    severity: SEVERITY[f.severity],
+    code: f.code,
+    source: 'jetson-nix',
+    message: f.message,
+  };
+  if (f.related) {
+    d.relatedInformation = [{ location: { uri, range: lines.range(f.related.start, f.related.end) }, message: f.related.message }];
+  }
+  return d;
+}
