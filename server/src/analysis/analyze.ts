@@ -57,6 +57,11 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
   const treeHasError = root.hasError;
   const srcText = (v: NodeView) => text.slice(v.node.startIndex, v.node.startIndex + v.summary.length);
 
+  if (root.type === 'ERROR') {
+    // Nothing of the file parsed as an expression: one description of the mistake is all we have.
+    const d = describeError(root, text);
+    return { findings: place({ typeId: 0, length: text.length, free: EMPTY_FREE, findings: [d.finding] }, 0, text, 0), cache };
+  }
   const stack: Frame[] = [frameFor(root, root.type, treeHasError)];
   let result: Summary | undefined;
   let maxDepth = 0;
@@ -89,6 +94,12 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
         stack.push(frameFor(child, type, frame.checkMissing && child.hasError));
       } else if (NAMED_LEAVES.has(type)) {
         const length = child.endIndex - child.startIndex;
+        if (length === 0 && type === 'variable_expression') {
+          // A MISSING name: tree-sitter's stand-in for a value that is not there.
+          const f = describeMissing(child, frame.node, text);
+          frame.views.push(view(child, type, frame.start, { typeId: 0, length: 0, free: EMPTY_FREE, findings: [shift(f, -child.startIndex)] }));
+          continue;
+        }
         const base = leafSummary(type, text.slice(child.startIndex, child.startIndex + length));
         frame.views.push(view(child, type, frame.start, { typeId: 0, length, ...base }));
       } else {
@@ -158,6 +169,9 @@ function place(root: Summary, base: number, text: string, depth: number): Findin
     forEachSpan(list, base, (start, end) => {
       out.push({ start, end, severity: 'error', code: 'undefined-variable', message: `undefined variable \`${name}\`` });
     });
+  }
+  if (!/\S/.test(text.replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
+    out.push({ start: 0, end: Math.min(text.length, 1), severity: 'error', code: 'syntax-error', message: 'this file has no expression: a Nix file must contain one (for example `{ }`)' });
   }
   if (depth > NIX_MAX_DEPTH) {
     out.push({ start: 0, end: Math.min(1, text.length), severity: 'error', code: 'syntax-error', message: `expressions are nested too deeply (over ${NIX_MAX_DEPTH} levels): Nix's parser cannot read this file` });

@@ -21,10 +21,27 @@ function error(start: number, end: number, code: Finding['code'], message: strin
   return f;
 }
 
+/** Words Nix's lexer always reads as keywords, never as names. */
+const RESERVED = new Set(['in', 'let', 'if', 'then', 'else', 'assert', 'with', 'rec', 'inherit']);
+
+export const OR_MESSAGE = '`or` is a keyword here';
+
 /** Summary of a leaf node, computed from its text alone. */
 export function leafSummary(type: string, text: string): Base {
+  if ((type === 'variable_expression' || type === 'identifier') && RESERVED.has(text)) {
+    return {
+      free: EMPTY_FREE,
+      findings: [error(0, text.length, 'syntax-error', `\`${text}\` is a keyword and cannot be used as a name; write \`"${text}"\` for an attribute of that name`)],
+    };
+  }
   if (type === 'variable_expression') {
-    if (text === '' || text === CUR_POS) return { free: EMPTY_FREE, findings: EMPTY_FINDINGS };
+    if (text === CUR_POS) return { free: EMPTY_FREE, findings: EMPTY_FINDINGS };
+    if (text === 'or') {
+      // Valid only as a function argument (`map or [ ]`); apply_expression removes this finding there.
+      const b = new FreeMapBuilder();
+      b.addRef(text, 0, text.length);
+      return { free: b.build(), findings: [error(0, 2, 'syntax-error', `${OR_MESSAGE}: it can only follow a selection, as in \`a.b or default\``)] };
+    }
     const b = new FreeMapBuilder();
     b.addRef(text, 0, text.length);
     return { free: b.build(), findings: EMPTY_FINDINGS };
@@ -142,17 +159,92 @@ export function combine(type: string, _node: Node, views: NodeView[], srcText: (
       return unterminated !== undefined && base.unterminatedAt === undefined ? { ...out, unterminatedAt: unterminated + body!.off } : out;
     }
     case 'path_expression':
-    case 'hpath_expression': {
-      const last = views.at(-1);
-      if (last?.type === 'path_fragment' && srcText(last).endsWith('/')) {
-        const end = last.off + last.summary.length;
-        return combineChildren(views, [error(end - 1, end, 'syntax-error', 'a path cannot end with `/`: remove the trailing slash')]);
-      }
-      return combineChildren(views);
+    case 'hpath_expression':
+      return combinePath(views, srcText);
+    case 'binary_expression': {
+      const op = views.find((v) => !isNamedType(v.type) && v.type !== 'comment')?.type;
+      const base = combineChildren(views, chainedComparison(op, views));
+      return op ? { ...base, operator: op } : base;
+    }
+    case 'has_attr_expression': {
+      const inner = named(views)[0];
+      const extra = inner?.type === 'has_attr_expression' ? [error(inner.off, inner.off + inner.summary.length, 'syntax-error', '`?` cannot be chained: write `(a ? b) && (a ? c)` or use parentheses')] : undefined;
+      return combineChildren(views, extra);
+    }
+    case 'apply_expression': {
+      // `f or` is Nix's one use of `or` as a variable: the argument of a function application.
+      const arg = named(views).at(-1);
+      const others = views.filter((v) => v !== arg);
+      const base = combineChildren(others);
+      if (!arg) return base;
+      const merged = combineChildren([{ ...arg, summary: { ...arg.summary, findings: arg.summary.findings.filter((f) => !f.message.startsWith(OR_MESSAGE)) } }, ...others]);
+      return merged;
     }
     default:
       return combineChildren(views);
   }
+}
+
+/** Nix's non-associative operators: `a == b == c` and `a < b < c` are syntax errors. */
+const NONASSOC: Record<string, number> = { '==': 1, '!=': 1, '<': 2, '>': 2, '<=': 2, '>=': 2 };
+
+function chainedComparison(op: string | undefined, views: NodeView[]): Finding[] | undefined {
+  const cls = op ? NONASSOC[op] : undefined;
+  if (!cls) return undefined;
+  for (const v of named(views)) {
+    const inner = v.summary.operator;
+    if (v.type === 'binary_expression' && inner && NONASSOC[inner] === cls) {
+      return [error(v.off, v.off + v.summary.length, 'syntax-error', `\`${op}\` cannot be chained: Nix does not read \`a ${op} b ${op} c\`; add parentheses or \`&&\``)];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Path literals as Nix's lexer reads them. tree-sitter takes `a//b` as one path, but Nix reads
+ * `a // b` (an update of two variables) unless the part before `//` is itself a path, which Nix
+ * rejects. Returns the findings and the variables such fragments really refer to.
+ */
+function pathProblems(views: NodeView[], srcText: (v: NodeView) => string): { findings: Finding[]; refs: PathElement[] } {
+  const findings: Finding[] = [];
+  const refs: PathElement[] = [];
+  for (const v of views) {
+    if (v.type !== 'path_fragment') continue;
+    const text = srcText(v);
+    let at = 0;
+    let rest = text;
+    for (let cut = rest.indexOf('//'); cut >= 0; cut = rest.indexOf('//')) {
+      const before = rest.slice(0, cut);
+      if (before.includes('/') || v !== views[0]) {
+        findings.push(error(v.off + at + cut, v.off + at + cut + 2, 'syntax-error', 'a path cannot contain `//`'));
+        return { findings, refs };
+      }
+      const name = /^[A-Za-z_][A-Za-z0-9_'-]*/.exec(before)?.[0];
+      if (name) refs.push({ name, start: v.off + at, end: v.off + at + name.length });
+      at += cut + 2;
+      rest = rest.slice(cut + 2);
+    }
+    if (at > 0 && !rest.includes('/')) {
+      const name = /^[A-Za-z_][A-Za-z0-9_'-]*/.exec(rest)?.[0];
+      if (name) refs.push({ name, start: v.off + at, end: v.off + at + name.length });
+    }
+  }
+  const last = views.at(-1);
+  if (last?.type === 'path_fragment' && srcText(last).endsWith('/') && !srcText(last).endsWith('//')) {
+    const end = last.off + last.summary.length;
+    findings.push(error(end - 1, end, 'syntax-error', 'a path cannot end with `/`: remove the trailing slash'));
+  }
+  return { findings, refs };
+}
+
+function combinePath(views: NodeView[], srcText: (v: NodeView) => string): Base {
+  const { findings, refs } = pathProblems(views, srcText);
+  const base = combineChildren(views, findings);
+  if (refs.length === 0) return base;
+  const free = new FreeMapBuilder();
+  free.add(base.free, 0);
+  for (const r of refs) if (r.name !== CUR_POS) free.addRef(r.name!, r.start, r.end);
+  return { ...base, free: free.build() };
 }
 
 function combineBinding(views: NodeView[]): Base {

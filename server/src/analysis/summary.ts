@@ -32,6 +32,8 @@ export interface Summary {
   readonly names?: PathElement[];
   /** `binding_set`: the resulting attributes and the bindings whose first name is dynamic. */
   readonly set?: { tree: AttrTree; dynamicFirst: PathElement[] };
+  /** `binary_expression`: its operator, to find chains of non-associative comparisons. */
+  readonly operator?: string;
   /** A string literal without interpolation (or `${"…"}`): Nix treats it as a static name. */
   readonly staticString?: string;
 }
