@@ -4,7 +4,7 @@ import { GLOBAL_NAMES } from './builtins';
 import { forEachSpan } from './free-vars';
 import { combine, leafSummary } from './rules';
 import { type NodeView, type Summary, EMPTY_FINDINGS, EMPTY_FREE } from './summary';
-import { describeError, describeMissing } from './syntax';
+import { describeError, describeMissing, findUnterminated, unterminatedFinding } from './syntax';
 
 /** Node types with children worth visiting; every other node is summarised from its text. */
 const COMPOSITE = new Set([
@@ -176,7 +176,18 @@ function place(root: Summary, base: number, text: string, depth: number): Findin
   if (depth > NIX_MAX_DEPTH) {
     out.push({ start: 0, end: Math.min(1, text.length), severity: 'error', code: 'syntax-error', message: `expressions are nested too deeply (over ${NIX_MAX_DEPTH} levels): Nix's parser cannot read this file` });
   }
-  const cut = root.unterminatedAt !== undefined ? root.unterminatedAt + base : Infinity;
+  // An unterminated string or comment swallows the rest of the file: report it alone from there,
+  // and drop the bracket errors it causes before it.
+  const unterminated = findUnterminated(text);
+  let cut = root.unterminatedAt !== undefined ? root.unterminatedAt + base : Infinity;
+  if (unterminated) {
+    cut = unterminated.at;
+    for (let i = out.length - 1; i >= 0; i--) {
+      const f = out[i]!;
+      if (f.start >= cut || (f.code === 'syntax-error' && (f.end > cut || f.message.startsWith('unclosed')))) out.splice(i, 1);
+    }
+    out.push(unterminatedFinding(unterminated));
+  }
   const quiet = out.filter((f) => f.quiet).map((f) => f.quiet!);
   return out
     .filter((f) => f.start <= cut)

@@ -144,7 +144,7 @@ export function combine(type: string, _node: Node, views: NodeView[], srcText: (
     case 'formal':
       return combineFormal(views);
     case 'formals':
-      return combineFormals(views);
+      return combineFormals(views, srcText);
     case 'function_expression':
       return combineFunction(views);
     case 'with_expression': {
@@ -215,7 +215,7 @@ function pathProblems(views: NodeView[], srcText: (v: NodeView) => string): { fi
     let rest = text;
     for (let cut = rest.indexOf('//'); cut >= 0; cut = rest.indexOf('//')) {
       const before = rest.slice(0, cut);
-      if (before.includes('/') || v !== views[0]) {
+      if (before.includes('/') || v !== views[0] || !/^([A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*)?$/.test(before)) {
         findings.push(error(v.off + at + cut, v.off + at + cut + 2, 'syntax-error', 'a path cannot contain `//`'));
         return { findings, refs };
       }
@@ -359,8 +359,17 @@ function isTrailingCommaFormal(views: NodeView[], i: number): boolean {
   );
 }
 
-function combineFormals(views: NodeView[]): Base {
-  const kept = views.filter((_, i) => !isTrailingCommaFormal(views, i));
+/** The other recovery for `{ a, }:` (a single formal): an ERROR holding just the comma. */
+function isTrailingCommaError(views: NodeView[], i: number, srcText: (v: NodeView) => string): boolean {
+  const v = views[i]!;
+  if (v.type !== 'ERROR' || srcText(v).trim() !== ',') return false;
+  const rest = views.slice(i + 1).filter((x) => x.type !== 'comment');
+  const prev = views.slice(0, i).filter((x) => x.type !== 'comment').at(-1);
+  return rest.length === 1 && rest[0]!.type === '}' && prev?.type === 'formal' && prev.summary.length > 0;
+}
+
+function combineFormals(views: NodeView[], srcText: (v: NodeView) => string): Base {
+  const kept = views.filter((_, i) => !isTrailingCommaFormal(views, i) && !isTrailingCommaError(views, i, srcText));
   const base = combineChildren(kept);
   const names: PathElement[] = [];
   const findings: Finding[] = [...base.findings];

@@ -96,6 +96,43 @@ function interpolationEnd(src: string, i: number): number {
   return -1;
 }
 
+/**
+ * The first string or comment that is never closed, found the way Nix's lexer reads the text
+ * (comments, strings with nested interpolations, identifiers that may contain `'`). Nix then reads
+ * the whole rest of the file as its content, so nothing after it can be judged.
+ */
+export function findUnterminated(src: string): { at: number; kind: 'string' | 'indented' | 'comment' } | undefined {
+  let i = 0;
+  while (i < src.length) {
+    const c = src.charCodeAt(i);
+    if (c === 35 /* # */) {
+      const nl = src.indexOf('\n', i);
+      if (nl < 0) return undefined;
+      i = nl + 1;
+    } else if (c === 47 /* / */ && src.charCodeAt(i + 1) === 42 /* * */) {
+      const close = src.indexOf('*/', i + 2);
+      if (close < 0) return { at: i, kind: 'comment' };
+      i = close + 2;
+    } else if (c === 34 /* " */ || (c === 39 /* ' */ && src.charCodeAt(i + 1) === 39)) {
+      const end = stringEnd(src, i);
+      if (end < 0) return { at: i, kind: c === 34 ? 'string' : 'indented' };
+      i = end;
+    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
+      i++;
+      while (i < src.length && /[A-Za-z0-9_'-]/.test(src[i]!)) i++;
+    } else {
+      i++;
+    }
+  }
+  return undefined;
+}
+
+export function unterminatedFinding(u: { at: number; kind: 'string' | 'indented' | 'comment' }): Finding {
+  if (u.kind === 'comment') return syntax(u.at, u.at + 2, 'unterminated comment: `/*` has no closing `*/`');
+  if (u.kind === 'string') return syntax(u.at, u.at + 1, 'unterminated string: it has no closing `"`');
+  return syntax(u.at, u.at + 2, "unterminated indented string (`''`): it has no closing `''`");
+}
+
 export interface ErrorDescription {
   finding: Finding;
   /** Set when the rest of the file is swallowed by an unterminated string or comment. */
@@ -169,7 +206,10 @@ export function describeError(node: Node, src: string): ErrorDescription {
   if (OPENERS[first.text]) {
     return { finding: syntax(first.startIndex, first.endIndex, `unexpected \`${first.text}\`: there is no \`${OPENERS[first.text]}\` for it to close`) };
   }
-  if (first.text === ',' ) {
+  if (first.text === ',' && node.parent?.type === 'formals') {
+    return { finding: syntax(first.startIndex, first.endIndex, 'unexpected `,` in the function arguments: a comma goes between two names, and `...` comes last') };
+  }
+  if (first.text === ',') {
     return { finding: syntax(first.startIndex, first.endIndex, 'unexpected `,`: list elements are separated by spaces, and only function arguments take commas') };
   }
   return { finding: syntax(first.startIndex, first.endIndex, `unexpected ${show(first.text)}`) };

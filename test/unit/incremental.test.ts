@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NixDocument } from '../../server/src/parse/document';
+import { LineIndex } from '../../server/src/text/line-index';
+import { check, sharedParser } from '../support/analysis';
+import { FIXTURES, nixFilesUnder } from '../support/corpus';
+import { rng } from '../support/mutate';
+
+/**
+ * Incremental re-analysis (tree.edit + cached subtree summaries) must give exactly what a fresh
+ * analysis of the same text gives, after any sequence of edits, including ones that break the
+ * syntax and repair it again.
+ */
+const SNIPPETS = ['', ' ', ';', '}', '{', '"', "''", 'x', 'let ', ' in ', 'a = 1;', '\n', '# c\n', '/*', '*/', '${', 'inherit pkgs;', 'é', '😀', '\r\n'];
+
+test('incremental analysis equals a fresh analysis after random edits', async () => {
+  const parser = await sharedParser();
+  const files = nixFilesUnder(path.join(FIXTURES, 'corpus')).filter((_, i) => i % 7 === 0);
+  assert.ok(files.length >= 10, 'the corpus must be present');
+  for (const [fi, file] of files.entries()) {
+    const random = rng(7 + fi);
+    const doc = new NixDocument(parser, fs.readFileSync(file, 'utf8'), 1);
+    assert.deepEqual(doc.diagnose(), await check(doc.text), `${file}: initial analysis`);
+    for (let step = 0; step < 25; step++) {
+      const lines = new LineIndex(doc.text);
+      const start = Math.floor(random() * (doc.text.length + 1));
+      const end = Math.min(doc.text.length, start + Math.floor(random() * 6));
+      const insert = SNIPPETS[Math.floor(random() * SNIPPETS.length)]!;
+      doc.applyChanges([{ range: lines.range(start, end), text: insert }], step + 2);
+      const expected = await check(doc.text);
+      assert.deepEqual(doc.diagnose(), expected, `${path.basename(file)}: after edit ${step} (replaced ${start}-${end} with ${JSON.stringify(insert)})`);
+    }
+    doc.dispose();
+  }
+});
+
+test('several changes in one notification are applied in order', async () => {
+  const doc = new NixDocument(await sharedParser(), '{ a = 1; }', 1);
+  doc.diagnose();
+  doc.applyChanges(
+    [
+      { range: { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } }, text: 'b' },
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'b: ' },
+    ],
+    2,
+  );
+  assert.equal(doc.text, 'b: { a = b; }');
+  assert.deepEqual(doc.diagnose(), []);
+  doc.applyChanges([{ text: '{ a = c; }' }], 3);
+  assert.equal(doc.diagnose()[0]?.message, 'undefined variable `c`');
+  doc.dispose();
+});
