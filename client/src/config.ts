@@ -1,26 +1,16 @@
 import * as vscode from 'vscode';
+import { readSettings as validate, type ServerSettings } from '../../server/src/config';
 
-/**
- * The extension's settings, read and validated in one place. Keys mirror
- * `contributes.configuration` in package.json; the server validates its own part again.
- */
-export interface ExtensionSettings {
-  diagnostics: { debounceMs: number; maxFileSizeKb: number };
-}
-
+/** The settings section; every key is declared in package.json under `jetsonNix.*`. */
 export const SECTION = 'jetsonNix';
 
-function numberSetting(cfg: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
-  const v = cfg.get<unknown>(key);
-  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fallback;
-}
-
-export function readSettings(): ExtensionSettings {
+/**
+ * The user's settings, validated by the same code the server uses (server/src/config.ts), so the
+ * two can never disagree. Invalid values fall back to their defaults and are logged.
+ */
+export function readSettings(log?: vscode.LogOutputChannel): ServerSettings {
   const cfg = vscode.workspace.getConfiguration(SECTION);
-  return {
-    diagnostics: {
-      debounceMs: numberSetting(cfg, 'diagnostics.debounceMs', 50, 0, 2000),
-      maxFileSizeKb: numberSetting(cfg, 'diagnostics.maxFileSizeKb', 3072, 1, 1024 * 1024),
-    },
-  };
+  const { settings, problems } = validate({ diagnostics: cfg.get('diagnostics') });
+  for (const p of problems) log?.warn(p);
+  return settings;
 }

@@ -46,7 +46,7 @@ export class ServerController implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'nix' }],
       outputChannel: this.log,
-      initializationOptions: readSettings(),
+      initializationOptions: readSettings(this.log),
       synchronize: { configurationSection: SECTION },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),

@@ -15,7 +15,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   'diagnostics.maxFileSizeKb': 3072,
 };
 
-const LIMITS: Record<keyof ServerSettings, [number, number]> = {
+export const LIMITS: Record<keyof ServerSettings, [number, number]> = {
   'diagnostics.debounceMs': [0, 2000],
   'diagnostics.maxFileSizeKb': [1, 1024 * 1024],
 };

@@ -1,0 +1,107 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES } from '../support/corpus';
+
+/** `jetson-nix check` as a fleet repository's CI runs it: the real bin script and bundle. */
+const BIN = path.join(__dirname, '..', '..', 'bin', 'jetson-nix.js');
+
+function run(args: string[], cwd = process.cwd()): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempTree(files: Record<string, string | Buffer>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-cli-'));
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), content);
+  }
+  return root;
+}
+
+describe('jetson-nix check', () => {
+  test('a valid tree passes with exit 0 and a summary on stderr', () => {
+    const r = run(['check', path.join(FIXTURES, 'corpus')]);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^1\d\d files checked, 0 errors, 0 other findings\n$/);
+    assert.equal(r.status, 0);
+  });
+
+  test('errors are printed as file:line:col: severity code: message and exit 1', () => {
+    const root = tempTree({ 'hosts/robot.nix': '{ config, ... }:\n{\n  a = 1\n  b = 2;\n}\n', 'ok.nix': '{ }' });
+    const r = run(['check', '.'], root);
+    assert.equal(r.stdout, 'hosts/robot.nix:3:7: error syntax-error: missing `;` after the binding of `a`\n');
+    assert.equal(r.status, 1);
+  });
+
+  test('--format json gives 0-based LSP ranges', () => {
+    const root = tempTree({ 'a.nix': 'x: y' });
+    const r = run(['check', '--format', 'json', 'a.nix'], root);
+    assert.equal(r.status, 1);
+    assert.deepEqual(JSON.parse(r.stdout), [
+      { file: 'a.nix', range: { start: { line: 0, character: 3 }, end: { line: 0, character: 4 } }, severity: 'error', code: 'undefined-variable', message: 'undefined variable `y`' },
+    ]);
+  });
+
+  test('.git, node_modules and result* folders are skipped; other extensions are ignored', () => {
+    const root = tempTree({
+      '.git/bad.nix': 'x',
+      'node_modules/pkg/bad.nix': 'x',
+      'result/bad.nix': 'x',
+      'result-2/bad.nix': 'x',
+      'notes.txt': 'x',
+      'good.nix': '{ }',
+    });
+    const r = run(['check', root]);
+    assert.equal(r.status, 0, r.stdout);
+    assert.match(r.stderr, /^1 file checked/);
+  });
+
+  test('bad usage exits 2 with a message and the usage, never a stack trace', () => {
+    for (const args of [[], ['check'], ['lint', '.'], ['check', '--format', 'xml', '.'], ['check', '--frobnicate', '.'], ['check', '--jobs', '0', '.']]) {
+      const r = run(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, /^jetson-nix: .+\n\nUsage: jetson-nix check/, args.join(' '));
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+
+  test('a path that does not exist is reported, the rest is checked, exit 2', () => {
+    const root = tempTree({ 'a.nix': 'x' });
+    const r = run(['check', 'a.nix', 'missing.nix'], root);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /jetson-nix: missing.nix: no such file or directory/);
+    assert.match(r.stdout, /^a.nix:1:1: error undefined-variable/);
+  });
+
+  test('hostile files are reported without crashing', () => {
+    const root = tempTree({
+      'nul.nix': Buffer.from('{ a = 1; }\0junk'),
+      'binary.nix': Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x7b, 0x80]),
+      'deep.nix': '('.repeat(20000) + '1' + ')'.repeat(20000),
+      'empty.nix': '',
+      'string.nix': '"unterminated',
+      'crlf.nix': '{\r\n  a = 1;\r\n}\r\n',
+    });
+    const r = run(['check', '--format', 'json', '.'], root);
+    assert.equal(r.status, 1);
+    const files = new Set((JSON.parse(r.stdout) as { file: string }[]).map((x) => x.file));
+    assert.deepEqual([...files].sort(), ['binary.nix', 'deep.nix', 'empty.nix', 'nul.nix', 'string.nix']);
+  });
+
+  test('large trees are split across threads with the same result as one thread', () => {
+    const files: Record<string, string> = {};
+    const template = fs.readFileSync(path.join(FIXTURES, 'corpus', 'modules', 'fleet.nix'), 'utf8');
+    for (let i = 0; i < 120; i++) files[`hosts/h${i}.nix`] = i % 10 === 0 ? template.replace('{', '{ broken = ;') : template;
+    const root = tempTree(files);
+    const one = run(['check', '--jobs', '1', '--format', 'json', '.'], root);
+    const two = run(['check', '--jobs', '2', '--format', 'json', '.'], root);
+    assert.equal(one.status, 1);
+    assert.equal(two.stdout, one.stdout);
+    assert.equal((JSON.parse(two.stdout) as unknown[]).length, 12);
+  });
+});
