@@ -60,7 +60,7 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
   if (root.type === 'ERROR') {
     // Nothing of the file parsed as an expression: one description of the mistake is all we have.
     const d = describeError(root, text);
-    return { findings: place({ typeId: 0, length: text.length, free: EMPTY_FREE, findings: [d.finding] }, 0, text, 0), cache };
+    return { findings: place({ typeId: 0, length: text.length, free: EMPTY_FREE, findings: [d.finding] }, 0, text, 0, true), cache };
   }
   const stack: Frame[] = [frameFor(root, root.type, treeHasError)];
   let result: Summary | undefined;
@@ -119,7 +119,7 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
     deliver(stack, frame, summary);
     if (stack.length === 0) result = summary;
   }
-  return { findings: place(result!, root.startIndex, text, maxDepth), cache };
+  return { findings: place(result!, root.startIndex, text, maxDepth, treeHasError), cache };
 }
 
 function frameFor(node: Node, type: string, checkMissing: boolean): Frame {
@@ -161,7 +161,7 @@ function shift(f: Finding, by: number): Finding {
 const NIX_MAX_DEPTH = 9990;
 
 /** Places the root summary's findings in the document and adds undefined-variable findings. */
-function place(root: Summary, base: number, text: string, depth: number): Finding[] {
+function place(root: Summary, base: number, text: string, depth: number, hasError: boolean): Finding[] {
   const out: Finding[] = [];
   for (const f of root.findings) out.push(shift(f, base));
   for (const [name, list] of root.free) {
@@ -178,7 +178,8 @@ function place(root: Summary, base: number, text: string, depth: number): Findin
   }
   // An unterminated string or comment swallows the rest of the file: report it alone from there,
   // and drop the bracket errors it causes before it.
-  const unterminated = findUnterminated(text);
+  // tree-sitter cannot close such a token either, so only a tree with errors needs the scan.
+  const unterminated = hasError ? findUnterminated(text) : undefined;
   let cut = root.unterminatedAt !== undefined ? root.unterminatedAt + base : Infinity;
   if (unterminated) {
     cut = unterminated.at;

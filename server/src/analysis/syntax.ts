@@ -117,14 +117,23 @@ export function findUnterminated(src: string): { at: number; kind: 'string' | 'i
       const end = stringEnd(src, i);
       if (end < 0) return { at: i, kind: c === 34 ? 'string' : 'indented' };
       i = end;
-    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
+    } else if (isIdentStart(c)) {
       i++;
-      while (i < src.length && /[A-Za-z0-9_'-]/.test(src[i]!)) i++;
+      while (i < src.length && isIdentPart(src.charCodeAt(i))) i++;
     } else {
       i++;
     }
   }
   return undefined;
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** Letters, digits, `_`, `'` and `-`: what may follow the first character of a Nix name. */
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57) || c === 39 || c === 45;
 }
 
 export function unterminatedFinding(u: { at: number; kind: 'string' | 'indented' | 'comment' }): Finding {
