@@ -60,7 +60,7 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
   if (root.type === 'ERROR') {
     // Nothing of the file parsed as an expression: one description of the mistake is all we have.
     const d = describeError(root, text);
-    return { findings: place({ typeId: 0, length: text.length, free: EMPTY_FREE, findings: [d.finding] }, 0, text, 0, true), cache };
+    return { findings: place({ typeId: 0, length: text.length, free: EMPTY_FREE, findings: [d] }, 0, text, 0, true), cache };
   }
   const stack: Frame[] = [frameFor(root, root.type, treeHasError)];
   let result: Summary | undefined;
@@ -88,7 +88,7 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
         frame.views.push(view(child, type, frame.start, { typeId: 0, length: 0, free: EMPTY_FREE, findings: [shift(f, -child.startIndex)] }));
       } else if (type === 'ERROR') {
         const d = describeError(child, text);
-        const s: Summary = { typeId: 0, length: child.endIndex - child.startIndex, free: EMPTY_FREE, findings: [shift(d.finding, -child.startIndex)], ...(d.unterminatedAt !== undefined ? { unterminatedAt: d.unterminatedAt - child.startIndex } : {}) };
+        const s: Summary = { typeId: 0, length: child.endIndex - child.startIndex, free: EMPTY_FREE, findings: [shift(d, -child.startIndex)] };
         frame.views.push(view(child, type, frame.start, s));
       } else if (COMPOSITE.has(type)) {
         stack.push(frameFor(child, type, frame.checkMissing && child.hasError));
@@ -113,7 +113,7 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
     stack.pop();
     const length = frame.node.endIndex - frame.start;
     const summary: Summary = { typeId: frame.node.typeId, length, ...combine(frame.type, frame.node, frame.views, srcText) };
-    if (length >= CACHE_MIN_LENGTH && !summary.findings.some((f) => f.code === 'syntax-error') && summary.unterminatedAt === undefined) {
+    if (length >= CACHE_MIN_LENGTH && !summary.findings.some((f) => f.code === 'syntax-error')) {
       cache.set(frame.node.id, summary);
     }
     deliver(stack, frame, summary);
@@ -164,9 +164,9 @@ const NIX_MAX_DEPTH = 9990;
 function place(root: Summary, base: number, text: string, depth: number, hasError: boolean): Finding[] {
   const out: Finding[] = [];
   for (const f of root.findings) out.push(shift(f, base));
-  for (const [name, list] of root.free) {
+  for (const [name, list] of root.free.map) {
     if (GLOBAL_NAMES.has(name)) continue;
-    forEachSpan(list, base, (start, end) => {
+    forEachSpan(list, base + root.free.off, (start, end) => {
       out.push({ start, end, severity: 'error', code: 'undefined-variable', message: `undefined variable \`${name}\`` });
     });
   }
@@ -180,7 +180,7 @@ function place(root: Summary, base: number, text: string, depth: number, hasErro
   // and drop the bracket errors it causes before it.
   // tree-sitter cannot close such a token either, so only a tree with errors needs the scan.
   const unterminated = hasError ? findUnterminated(text) : undefined;
-  let cut = root.unterminatedAt !== undefined ? root.unterminatedAt + base : Infinity;
+  let cut = Infinity;
   if (unterminated) {
     cut = unterminated.at;
     for (let i = out.length - 1; i >= 0; i--) {

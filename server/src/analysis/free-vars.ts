@@ -10,30 +10,48 @@ export interface RefList {
   readonly parts: { off: number; list: RefList }[];
 }
 
-/** Free variables by name. Treated as immutable once built: summaries share them. */
-export type FreeMap = ReadonlyMap<string, RefList>;
+/**
+ * Free variables by name, seen at offset `off` within their owner: wrapping a child's map at a
+ * new offset costs one small object instead of a copy. Immutable once built: summaries share them.
+ */
+export class FreeMap {
+  constructor(
+    readonly map: ReadonlyMap<string, RefList>,
+    readonly off: number,
+  ) {}
 
-export const EMPTY_FREE: FreeMap = new Map();
+  get size(): number {
+    return this.map.size;
+  }
 
-/** Builds a FreeMap by adding children's maps (at their offsets) and single references. */
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+
+  /** The same references seen from a parent in which this subtree starts at `off`. */
+  at(off: number): FreeMap {
+    return off === 0 || this.map.size === 0 ? this : new FreeMap(this.map, this.off + off);
+  }
+}
+
+export const EMPTY_FREE = new FreeMap(new Map(), 0);
+
+/** Builds a FreeMap from children's maps (at their offsets) and single references. */
 export class FreeMapBuilder {
   private map: Map<string, RefList> | undefined;
-  private single: { map: FreeMap; off: number } | undefined;
-  private count = 0;
+  private single: FreeMap | undefined;
 
   add(child: FreeMap, off: number): void {
     if (child.size === 0) return;
-    this.count++;
-    if (this.count === 1 && !this.map) {
-      this.single = { map: child, off };
+    if (!this.map && !this.single) {
+      this.single = child.at(off);
       return;
     }
     this.materializeSingle();
-    for (const [name, list] of child) this.push(name, { off, list });
+    this.merge(child.map, child.off + off);
   }
 
   addRef(name: string, start: number, end: number): void {
-    this.count++;
     this.materializeSingle();
     const map = (this.map ??= new Map());
     const existing = map.get(name);
@@ -42,40 +60,37 @@ export class FreeMapBuilder {
   }
 
   build(): FreeMap {
-    if (this.map) return this.map;
-    if (this.single) {
-      if (this.single.off === 0) return this.single.map;
-      this.materializeSingle();
-      return this.map!;
-    }
-    return EMPTY_FREE;
+    if (this.map) return new FreeMap(this.map, 0);
+    return this.single ?? EMPTY_FREE;
   }
 
   private materializeSingle(): void {
     if (!this.single) return;
-    const { map: child, off } = this.single;
+    const { map, off } = this.single;
     this.single = undefined;
-    for (const [name, list] of child) this.push(name, { off, list });
+    this.merge(map, off);
   }
 
-  private push(name: string, part: { off: number; list: RefList }): void {
+  private merge(child: ReadonlyMap<string, RefList>, off: number): void {
     const map = (this.map ??= new Map());
-    const existing = map.get(name);
-    if (existing) existing.parts.push(part);
-    else map.set(name, { spans: [], parts: [part] });
+    for (const [name, list] of child) {
+      const existing = map.get(name);
+      if (existing) existing.parts.push({ off, list });
+      else map.set(name, { spans: [], parts: [{ off, list }] });
+    }
   }
 }
 
-/** A copy of `map` without the names in `bound`; the same object when nothing is removed. */
-export function withoutNames(map: FreeMap, bound: (name: string) => boolean): FreeMap {
+/** A copy of `free` without the names in `bound`; the same object when nothing is removed. */
+export function withoutNames(free: FreeMap, bound: (name: string) => boolean): FreeMap {
   let out: Map<string, RefList> | undefined;
-  for (const name of map.keys()) {
+  for (const name of free.map.keys()) {
     if (bound(name)) {
-      out ??= new Map(map);
+      out ??= new Map(free.map);
       out.delete(name);
     }
   }
-  return out ?? map;
+  return out ? new FreeMap(out, free.off) : free;
 }
 
 /** Calls `visit` with the absolute [start, end) of every reference in `list`. */

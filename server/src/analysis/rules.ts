@@ -154,9 +154,7 @@ export function combine(type: string, _node: Node, views: NodeView[], srcText: (
       const base = combineChildren(kept);
       const findings = body ? [...base.findings] : [];
       if (body) rebaseFindings(findings, body.summary.findings, body.off);
-      const out: Base = { ...base, findings };
-      const unterminated = body?.summary.unterminatedAt;
-      return unterminated !== undefined && base.unterminatedAt === undefined ? { ...out, unterminatedAt: unterminated + body!.off } : out;
+      return { ...base, findings };
     }
     case 'path_expression':
     case 'hpath_expression':
@@ -306,7 +304,7 @@ function combineBindingSet(views: NodeView[]): Base {
     findings: findings.length ? findings : EMPTY_FINDINGS,
     set: { tree, dynamicFirst },
   };
-  return base.unterminatedAt !== undefined ? { ...out, unterminatedAt: base.unterminatedAt } : out;
+  return out;
 }
 
 /** `{ }`, `rec { }`, `let { }` and `let … in …`: who sees the bindings, and Nix's rules for them. */
@@ -332,11 +330,10 @@ function combineSet(type: string, views: NodeView[]): Base {
     free = merged.build();
   }
   const out: Base = { free, findings: findings.length ? findings : EMPTY_FINDINGS };
-  const withUnterminated = base.unterminatedAt !== undefined ? { ...out, unterminatedAt: base.unterminatedAt } : out;
-  if ((type === 'attrset_expression' || type === 'rec_attrset_expression') ) {
-    return { ...withUnterminated, attrs: { tree: set?.tree ?? new Map(), off: setView?.off ?? 0 } };
+  if (type === 'attrset_expression' || type === 'rec_attrset_expression') {
+    return { ...out, attrs: { tree: set?.tree ?? new Map(), off: setView?.off ?? 0 } };
   }
-  return withUnterminated;
+  return out;
 }
 
 function combineFormal(views: NodeView[]): Base {

@@ -19,8 +19,6 @@ export interface Summary {
   /** Plain `inherit a;` references: resolved in the scope *outside* a `let` or `rec` set. */
   readonly outerFree?: FreeMap;
   readonly findings: readonly Finding[];
-  /** Offset of an unterminated string or comment: Nix reads the rest of the file as its body. */
-  readonly unterminatedAt?: number;
   /**
    * Attribute set literals (also through parentheses): the static attributes they define, with
    * offsets relative to `off` within this node (so that wrappers need not copy the tree).
@@ -58,29 +56,38 @@ export function rebaseFindings(out: Finding[], findings: readonly Finding[], off
   }
 }
 
+const NOTHING: { free: FreeMap; findings: readonly Finding[] } = { free: EMPTY_FREE, findings: EMPTY_FINDINGS };
+
 /** The default combination: everything of the children, nothing of the node itself. */
-export function combineChildren(children: NodeView[], extra?: Finding[]): {
-  free: FreeMap;
-  findings: readonly Finding[];
-  unterminatedAt?: number;
-} {
+export function combineChildren(children: NodeView[], extra?: Finding[]): { free: FreeMap; findings: readonly Finding[] } {
+  if (!extra || extra.length === 0) {
+    // Most subtrees have nothing to pass up, or pass up one child's references unchanged.
+    let only: NodeView | undefined;
+    let simple = true;
+    for (const c of children) {
+      const s = c.summary;
+      if (s.findings.length > 0) {
+        simple = false;
+        break;
+      }
+      if (s.free.size > 0) {
+        if (only) {
+          simple = false;
+          break;
+        }
+        only = c;
+      }
+    }
+    if (simple) return only ? { free: only.summary.free.at(only.off), findings: EMPTY_FINDINGS } : NOTHING;
+  }
   const free = new FreeMapBuilder();
   let findings: Finding[] | undefined;
-  let unterminatedAt: number | undefined;
   for (const c of children) {
     free.add(c.summary.free, c.off);
     if (c.summary.findings.length > 0) rebaseFindings((findings ??= []), c.summary.findings, c.off);
-    if (c.summary.unterminatedAt !== undefined && unterminatedAt === undefined) {
-      unterminatedAt = c.summary.unterminatedAt + c.off;
-    }
   }
   if (extra && extra.length > 0) (findings ??= []).push(...extra);
-  const result: { free: FreeMap; findings: readonly Finding[]; unterminatedAt?: number } = {
-    free: free.build(),
-    findings: findings ?? EMPTY_FINDINGS,
-  };
-  if (unterminatedAt !== undefined) result.unterminatedAt = unterminatedAt;
-  return result;
+  return { free: free.build(), findings: findings ?? EMPTY_FINDINGS };
 }
 
 export { EMPTY_FREE };

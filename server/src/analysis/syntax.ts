@@ -142,33 +142,12 @@ export function unterminatedFinding(u: { at: number; kind: 'string' | 'indented'
   return syntax(u.at, u.at + 2, "unterminated indented string (`''`): it has no closing `''`");
 }
 
-export interface ErrorDescription {
-  finding: Finding;
-  /** Set when the rest of the file is swallowed by an unterminated string or comment. */
-  unterminatedAt?: number;
-}
-
 /** Describes an ERROR node as the one mistake it most likely stands for. */
-export function describeError(node: Node, src: string): ErrorDescription {
+export function describeError(node: Node, src: string): Finding {
   const start = node.startIndex;
   const end = node.endIndex;
   const tokens = leafTokens(node);
   const first = tokens[0];
-  // An unterminated string or comment: Nix reads everything after it as its content.
-  if (first && (first.text === '"' || first.text === "''") && stringEnd(src, first.startIndex) < 0) {
-    const what = first.text === '"' ? 'string' : "indented string (`''`)";
-    return {
-      finding: syntax(first.startIndex, first.endIndex, `unterminated ${what}: it has no closing \`${first.text}\``),
-      unterminatedAt: first.startIndex,
-    };
-  }
-  const text = src.slice(start, Math.min(end, start + 2));
-  if (text === '/*' && src.indexOf('*/', start + 2) < 0) {
-    return {
-      finding: syntax(start, start + 2, 'unterminated comment: `/*` has no closing `*/`'),
-      unterminatedAt: start,
-    };
-  }
   // `{ a = 1  b = 2; }`: the next binding's name is read as an argument of the previous value,
   // and its `=` lands in an ERROR right after it.
   if (first?.text === '=') {
@@ -182,7 +161,7 @@ export function describeError(node: Node, src: string): ErrorDescription {
         const finding = syntax(anchor.startIndex, anchor.endIndex, `missing \`;\` after the binding of \`${name}\``);
         // The next binding's name is not a variable use: don't report it as undefined.
         if (arg) finding.quiet = { start: arg.startIndex, end: node.endIndex };
-        return { finding };
+        return finding;
       }
     }
   }
@@ -190,11 +169,11 @@ export function describeError(node: Node, src: string): ErrorDescription {
   const keywords = tokens.map((t) => t.text);
   if (keywords.includes('let') && !keywords.includes('in')) {
     const let_ = tokens[keywords.indexOf('let')]!;
-    return { finding: syntax(let_.startIndex, let_.endIndex, '`let` without `in`: add `in` and the expression the bindings are for') };
+    return syntax(let_.startIndex, let_.endIndex, '`let` without `in`: add `in` and the expression the bindings are for');
   }
   if (keywords.includes('if') && keywords.includes('then') && !keywords.includes('else')) {
     const if_ = tokens[keywords.indexOf('if')]!;
-    return { finding: syntax(if_.startIndex, if_.endIndex, '`if … then …` without `else`: Nix requires an `else` branch') };
+    return syntax(if_.startIndex, if_.endIndex, '`if … then …` without `else`: Nix requires an `else` branch');
   }
   // An opening bracket inside the error that is never closed.
   const open: Node[] = [];
@@ -204,24 +183,24 @@ export function describeError(node: Node, src: string): ErrorDescription {
   }
   if (open.length > 0 && end >= src.trimEnd().length) {
     const o = open[0]!;
-    return { finding: syntax(o.startIndex, o.endIndex, `unclosed \`${o.text}\` opened on line {line}: add the matching \`${CLOSERS[o.text]}\``, { start: o.startIndex, end: o.endIndex, message: 'opened here' }) };
+    return syntax(o.startIndex, o.endIndex, `unclosed \`${o.text}\` opened on line {line}: add the matching \`${CLOSERS[o.text]}\``, { start: o.startIndex, end: o.endIndex, message: 'opened here' });
   }
   if (!first) {
     // An empty ERROR: tree-sitter skipped nothing but could not continue here.
     const at = Math.min(start, src.length);
     const next = src.slice(at).match(/^\s*(\S+)/);
-    return { finding: syntax(at, Math.min(at + 1, src.length), next ? `unexpected ${show(next[1]!)}` : 'unexpected end of file') };
+    return syntax(at, Math.min(at + 1, src.length), next ? `unexpected ${show(next[1]!)}` : 'unexpected end of file');
   }
   if (OPENERS[first.text]) {
-    return { finding: syntax(first.startIndex, first.endIndex, `unexpected \`${first.text}\`: there is no \`${OPENERS[first.text]}\` for it to close`) };
+    return syntax(first.startIndex, first.endIndex, `unexpected \`${first.text}\`: there is no \`${OPENERS[first.text]}\` for it to close`);
   }
   if (first.text === ',' && node.parent?.type === 'formals') {
-    return { finding: syntax(first.startIndex, first.endIndex, 'unexpected `,` in the function arguments: a comma goes between two names, and `...` comes last') };
+    return syntax(first.startIndex, first.endIndex, 'unexpected `,` in the function arguments: a comma goes between two names, and `...` comes last');
   }
   if (first.text === ',') {
-    return { finding: syntax(first.startIndex, first.endIndex, 'unexpected `,`: list elements are separated by spaces, and only function arguments take commas') };
+    return syntax(first.startIndex, first.endIndex, 'unexpected `,`: list elements are separated by spaces, and only function arguments take commas');
   }
-  return { finding: syntax(first.startIndex, first.endIndex, `unexpected ${show(first.text)}`) };
+  return syntax(first.startIndex, first.endIndex, `unexpected ${show(first.text)}`);
 }
 
 /** Describes a MISSING token that tree-sitter inserted to recover. */
