@@ -33,8 +33,8 @@ describe('syntax errors', () => {
   });
 
   test('let without in, if without else, stray closers, list commas', async () => {
-    assert.deepEqual(await findings('let a = 1; a'), ['syntax-error@1:1 `let` without `in`: add `in` and the expression the bindings are for']);
-    assert.deepEqual(await findings('if true then 1'), ['syntax-error@1:1 `if … then …` without `else`: Nix requires an `else` branch']);
+    assert.deepEqual(await findings('let a = 1; a'), ['syntax-error@1:12 missing `in` after the bindings of the `let` on line 1']);
+    assert.deepEqual(await findings('if true then 1'), ['syntax-error@1:14 missing `else` after this `then` branch: Nix requires both branches (`if` on line 1)']);
     assert.deepEqual(await findings('1 )'), ['syntax-error@1:3 unexpected `)`: there is no `(` for it to close']);
     assert.match((await findings('[ 1, 2 ]'))[0]!, /^syntax-error@1:4 unexpected `,`/);
   });

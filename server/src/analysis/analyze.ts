@@ -189,12 +189,19 @@ function place(root: Summary, base: number, text: string, depth: number, hasErro
     }
     out.push(unterminatedFinding(unterminated));
   }
-  const quiet = out.filter((f) => f.quiet).map((f) => f.quiet!);
+  // Names on a line with a syntax error are usually misread code, not real variable uses.
+  const quiet = out.filter((f) => f.code === 'syntax-error').map((f) => f.quiet ?? lineAround(text, f.start, f.end));
   return out
     .filter((f) => f.start <= cut)
     .filter((f) => f.code === 'syntax-error' || !quiet.some((q) => f.start >= q.start && f.end <= q.end))
     .sort((a, b) => a.start - b.start || a.end - b.end)
     .filter(dropCascades());
+}
+
+function lineAround(text: string, start: number, end: number): { start: number; end: number } {
+  const from = text.lastIndexOf('\n', start - 1) + 1;
+  const to = text.indexOf('\n', end);
+  return { start: from, end: to < 0 ? text.length : to };
 }
 
 /** After a syntax error, further syntax errors on the same line add nothing. */

@@ -165,15 +165,50 @@ export function describeError(node: Node, src: string): Finding {
       }
     }
   }
-  // A `let` whose `in` never came, an `if` without `else`.
   const keywords = tokens.map((t) => t.text);
+  const at = (t: Node, message: string) => syntax(t.startIndex, t.endIndex, message);
+  // `{ config, lib, ... }` followed by a body but no `:`.
+  const firstChild = node.firstChild;
+  if (firstChild?.type === 'formals' && firstChild.nextSibling?.type !== ':' && firstChild.nextSibling?.type !== '@') {
+    const close = firstChild.lastChild ?? firstChild;
+    return at(close, 'missing `:` after the function arguments');
+  }
+  if (node.parent?.type === 'formals') {
+    const semi = tokens.find((t) => t.text === ';');
+    if (semi) return at(semi, 'function arguments are separated by `,`, not `;`');
+  }
+  const commaInBinding = bindingComma(node);
+  if (commaInBinding) return at(commaInBinding, 'bindings end with `;`, not `,`');
+  if (first?.text === '.') return at(first, 'expected an attribute name after `.`');
+  if (first?.text === 'or') return at(first, '`or` needs a default value after it, as in `a.b or null`');
+  for (const [kw, what] of [['assert', 'the assertion'], ['with', '`with …`']] as const) {
+    const i = keywords.indexOf(kw);
+    if (i < 0) continue;
+    // Its own `;` would sit directly in the error, before the error's last token (which may end a binding).
+    const own = tokens.slice(i, -1).some((t) => t.text === ';' && t.parent?.id === node.id);
+    if (!own) return at(tokens[i]!, `missing \`;\` after ${what}`);
+  }
+  if (keywords.includes('if') && !keywords.includes('then')) {
+    return at(tokens[keywords.indexOf('if')]!, 'missing `then` after the condition of `if`');
+  }
+  // A `let` whose `in` never came, an `if` without `else`.
   if (keywords.includes('let') && !keywords.includes('in')) {
+    // Point where `in` belongs: the first token the bindings could not absorb.
     const let_ = tokens[keywords.indexOf('let')]!;
-    return syntax(let_.startIndex, let_.endIndex, '`let` without `in`: add `in` and the expression the bindings are for');
+    const stray = firstNestedError(node);
+    const where = stray ? leafTokens(stray)[0] ?? stray : tokens.at(-1) ?? let_;
+    return syntax(where.startIndex, Math.max(where.endIndex, where.startIndex + 1), 'missing `in` after the bindings of the `let` on line {line}', { start: let_.startIndex, end: let_.endIndex, message: '`let` is here' });
   }
   if (keywords.includes('if') && keywords.includes('then') && !keywords.includes('else')) {
     const if_ = tokens[keywords.indexOf('if')]!;
-    return syntax(if_.startIndex, if_.endIndex, '`if … then …` without `else`: Nix requires an `else` branch');
+    const last = tokens.at(-1)!;
+    return syntax(last.startIndex, last.endIndex, 'missing `else` after this `then` branch: Nix requires both branches (`if` on line {line})', { start: if_.startIndex, end: if_.endIndex, message: '`if` is here' });
+  }
+  if (first?.text.startsWith('*')) {
+    const inner = nestedCommentOpener(node, src);
+    if (inner !== undefined) {
+      return syntax(inner, inner + 2, 'block comments do not nest: this `/*` is part of the comment around it, which ended at the first `*/`');
+    }
   }
   // An opening bracket inside the error that is never closed.
   const open: Node[] = [];
@@ -203,6 +238,40 @@ export function describeError(node: Node, src: string): Finding {
   return syntax(first.startIndex, first.endIndex, `unexpected ${show(first.text)}`);
 }
 
+function firstNestedError(node: Node): Node | undefined {
+  const stack = [...node.children].reverse();
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (!n) continue;
+    if (n.type === 'ERROR') return n;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return undefined;
+}
+
+/** A stray `*` after a comment that itself contains `/*`: the offset of that inner opener. */
+function nestedCommentOpener(node: Node, src: string): number | undefined {
+  for (let n: Node | null = node; n; n = n.parent) {
+    for (let prev = n.previousSibling; prev; prev = prev.previousSibling) {
+      if (prev.type !== 'comment') continue;
+      const inner = src.indexOf('/*', prev.startIndex + 2);
+      if (inner >= 0 && inner < prev.endIndex) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** `{ a = 1, b = 2; }`: a comma where a binding's `;` belongs, inside an error in that binding. */
+function bindingComma(node: Node): Node | undefined {
+  let binding: Node | null = node.parent;
+  while (binding && binding.type !== 'binding') {
+    if (binding.type === 'list_expression' || binding.type === 'formals' || binding.type === 'binding_set') return undefined;
+    binding = binding.parent;
+  }
+  if (!binding) return undefined;
+  return leafTokens(binding).find((t) => t.text === ',' && t.parent?.type === 'ERROR');
+}
+
 /** Describes a MISSING token that tree-sitter inserted to recover. */
 export function describeMissing(missing: Node, parent: Node, src: string): Finding {
   const want = missing.type;
@@ -223,6 +292,11 @@ export function describeMissing(missing: Node, parent: Node, src: string): Findi
               : 'this';
     return syntax(anchorStart, anchorEnd, `missing \`;\` after ${what}`);
   }
+  if (want === '}' && parent.type === 'formals' && parent.nextSibling?.type === ':') {
+    // `{ som: "orin-nano"; }` reads as a function whose argument list never closes.
+    const colon = parent.nextSibling;
+    return syntax(colon.startIndex, colon.endIndex, '`name: value` is not Nix: write bindings as `name = value;`');
+  }
   if (want === '}' || want === ']' || want === ')' || want === "''" || want === '"') {
     const openText = want === '}' ? ['{', '${'] : want === ']' ? ['['] : want === ')' ? ['('] : [want];
     const opener = parent.children.find((c) => c && openText.includes(c.type));
@@ -235,8 +309,8 @@ export function describeMissing(missing: Node, parent: Node, src: string): Findi
     }
     return syntax(anchorStart, anchorEnd, `missing \`${want}\``);
   }
-  if (want === 'in') return syntax(parent.startIndex, parent.startIndex + 3, '`let` without `in`: add `in` and the expression the bindings are for');
-  if (want === 'else') return syntax(parent.startIndex, parent.startIndex + 2, '`if … then …` without `else`: Nix requires an `else` branch');
+  if (want === 'in') return syntax(anchorStart, anchorEnd, 'missing `in` after the bindings of the `let` on line {line}', { start: parent.startIndex, end: parent.startIndex + 3, message: '`let` is here' });
+  if (want === 'else') return syntax(anchorStart, anchorEnd, 'missing `else` after this `then` branch: Nix requires both branches (`if` on line {line})', { start: parent.startIndex, end: parent.startIndex + 2, message: '`if` is here' });
   if (want === 'then') return syntax(parent.startIndex, parent.startIndex + 2, 'missing `then` after the condition of `if`');
   if (want === ':') return syntax(anchorStart, anchorEnd, 'missing `:` after the function arguments');
   if (want === '=') return syntax(anchorStart, anchorEnd, 'missing `=` in the binding');
