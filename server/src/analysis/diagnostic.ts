@@ -4,7 +4,18 @@ export type DiagnosticCode =
   | 'undefined-variable'
   | 'duplicate-attribute'
   | 'file-too-large'
-  | 'unreadable-file';
+  | 'unreadable-file'
+  | 'unknown-option'
+  | 'invalid-enum-value'
+  | 'type-mismatch'
+  | 'renamed-option'
+  | 'read-only-option'
+  | 'module-structure'
+  | 'incompatible-jetpack-version'
+  | 'unsupported-carrier-board'
+  | 'cuda-capability-mismatch'
+  | 'missing-required-option'
+  | 'ineffective-option';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 

@@ -1,0 +1,280 @@
+import type { Node } from 'web-tree-sitter';
+import { calleeName, flattenCall, unparen } from './values';
+
+/**
+ * Where NixOS option definitions are in a file, found statically: the file's own module (a
+ * function taking `config`/`lib`/`pkgs`/`...` and returning a set, or a set with `imports`,
+ * `options` or `config`), the inline modules of every `nixosSystem { modules = [ … ]; }`, and
+ * inline modules in `imports` lists. Package expressions, overlays and data files are not modules.
+ */
+
+/** A module body: the attribute set whose bindings define options. */
+export interface ModuleBody {
+  node: Node;
+  /** Modules of one configuration share a group: cross-option rules look at a group as a whole. */
+  group: number;
+}
+
+/** One name of an option path, with where it is written. */
+export interface Segment {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/** A definition found in a module: `path = value`, or an attribute set on the way to deeper ones. */
+export interface Definition {
+  path: Segment[];
+  /** The value as written (priority wrappers not removed), or undefined for `inherit`. */
+  value: Node | undefined;
+  /** `set`: the value is an attribute set walked further; `value`: a leaf value; `inherit`: `inherit … name;`. */
+  kind: 'set' | 'value' | 'inherit';
+  /** Under `mkIf` (or `mkMerge` of it): the definition may not apply, so rules ignore it. */
+  conditional: boolean;
+  group: number;
+}
+
+export interface StructureProblem {
+  start: number;
+  end: number;
+  message: string;
+  /** The top-level `config` or `options` key that makes the other key invalid. */
+  related: { start: number; end: number };
+}
+
+const MODULE_ARGS = new Set(['config', 'lib', 'pkgs', 'options', 'modulesPath', 'utils']);
+/** Keys a module may have besides its definitions. */
+const MODULE_KEYS = new Set(['imports', 'options', 'config', 'disabledModules', 'meta', '_file', 'key', '_class', 'freeformType']);
+
+/** The attribute set a module function returns, through `let`, `with`, `assert` and parentheses. */
+function moduleResult(node: Node): Node | undefined {
+  let cur = unparen(node);
+  for (let guard = 0; guard < 64; guard++) {
+    if (cur.type === 'attrset_expression') return cur;
+    const next =
+      cur.type === 'let_expression' || cur.type === 'with_expression' || cur.type === 'assert_expression'
+        ? cur.childForFieldName('body')
+        : undefined;
+    if (!next) return undefined;
+    cur = unparen(next);
+  }
+  return undefined;
+}
+
+function isModuleFunction(node: Node): boolean {
+  const formals = node.childForFieldName('formals');
+  if (!formals) return false;
+  for (const c of formals.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'ellipses') return true;
+    if (c.type === 'formal' && MODULE_ARGS.has(c.childForFieldName('name')?.text ?? '')) return true;
+  }
+  return false;
+}
+
+/** The static names of an attribute path, or undefined when one is dynamic. */
+export function staticPath(attrpath: Node): Segment[] | undefined {
+  const out: Segment[] = [];
+  for (const c of attrpath.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    if (c.type === 'identifier') out.push({ name: c.text, start: c.startIndex, end: c.endIndex });
+    else if (c.type === 'string_expression' && !c.namedChildren.some((x) => x?.type === 'interpolation')) {
+      out.push({ name: c.text.slice(1, -1), start: c.startIndex, end: c.endIndex });
+    } else return undefined;
+  }
+  return out;
+}
+
+function bindingsOf(set: Node): Node[] {
+  const bs = set.namedChildren.find((c) => c?.type === 'binding_set');
+  return bs ? (bs.namedChildren.filter((c) => c && (c.type === 'binding' || c.type === 'inherit' || c.type === 'inherit_from')) as Node[]) : [];
+}
+
+function firstKey(binding: Node): string | undefined {
+  const path = binding.childForFieldName('attrpath');
+  const first = path?.namedChildren.find((c) => c && c.type !== 'comment');
+  return first?.type === 'identifier' ? first.text : undefined;
+}
+
+/** Whether a set literal looks like a module rather than data: it has `imports`, `options` or `config`. */
+function hasModuleKeys(set: Node): boolean {
+  return bindingsOf(set).some((b) => {
+    const k = b.type === 'binding' ? firstKey(b) : undefined;
+    return k === 'imports' || k === 'options' || k === 'config';
+  });
+}
+
+/** The last attribute name of a selection (`nixosSystem` in `nixpkgs.lib.nixosSystem`). */
+function lastName(node: Node): string | undefined {
+  const n = unparen(node);
+  if (n.type === 'variable_expression') return n.text;
+  if (n.type === 'select_expression') {
+    const ids = n.childForFieldName('attrpath')?.namedChildren.filter((c) => c?.type === 'identifier') ?? [];
+    return ids.at(-1)?.text;
+  }
+  return undefined;
+}
+
+/** Elements of a `modules` list, through `++` and parentheses. */
+function listElements(node: Node): Node[] {
+  const n = unparen(node);
+  if (n.type === 'list_expression') return n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  if (n.type === 'binary_expression' && n.childForFieldName('operator')?.type === '++') {
+    return [...listElements(n.childForFieldName('left')!), ...listElements(n.childForFieldName('right')!)];
+  }
+  return [];
+}
+
+/** An inline module in a `modules` or `imports` list: a set literal or a module function. */
+function inlineModule(element: Node): Node | undefined {
+  const n = unparen(element);
+  if (n.type === 'attrset_expression') return n;
+  if (n.type === 'function_expression') return moduleResult(n.childForFieldName('body') ?? n);
+  return undefined;
+}
+
+/** Every module body of a parsed file. `isModuleFile` forces the file's own expression to count. */
+export function findModules(root: Node, isModuleFile = false): ModuleBody[] {
+  const out: ModuleBody[] = [];
+  let group = 0;
+  const top = root.namedChildren.find((c) => c && c.type !== 'comment');
+  if (top) {
+    const t = unparen(top);
+    const own =
+      t.type === 'function_expression' && (isModuleFunction(t) || isModuleFile)
+        ? moduleResult(t.childForFieldName('body') ?? t)
+        : t.type === 'attrset_expression' && (isModuleFile || hasModuleKeys(t))
+          ? t
+          : undefined;
+    if (own) out.push({ node: own, group: group++ });
+  }
+  // nixosSystem { modules = [ … ]; } anywhere in the file (flakes, fleet libraries).
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'apply_expression') {
+      const call = flattenCall(n);
+      if (call && lastName(call.fn) === 'nixosSystem' && call.args.length === 1) {
+        const arg = unparen(call.args[0]!);
+        const g = group++;
+        if (arg.type === 'attrset_expression') {
+          for (const b of bindingsOf(arg)) {
+            if (b.type !== 'binding' || firstKey(b) !== 'modules') continue;
+            const value = b.childForFieldName('expression');
+            for (const el of value ? listElements(value) : []) {
+              const m = inlineModule(el);
+              if (m) out.push({ node: m, group: g });
+            }
+          }
+        }
+      }
+    }
+    for (let i = n.namedChildCount - 1; i >= 0; i--) {
+      const c = n.namedChild(i);
+      if (c && c.namedChildCount > 0) stack.push(c);
+    }
+  }
+  // Inline modules in `imports` lists belong to the configuration of the module importing them.
+  for (let i = 0; i < out.length; i++) {
+    for (const b of bindingsOf(out[i]!.node)) {
+      if (b.type !== 'binding' || firstKey(b) !== 'imports') continue;
+      const value = b.childForFieldName('expression');
+      for (const el of value ? listElements(value) : []) {
+        const m = inlineModule(el);
+        if (m && !out.some((x) => x.node.id === m.id)) out.push({ node: m, group: out[i]!.group });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The option definitions of a module, in source order, through every form users write: dotted
+ * keys, nested sets, `config = { … }`, `mkIf c { … }`, `mkMerge [ … ]` at any level, priority
+ * wrappers, and `inherit`. Also reports the top-level `config`/`options` mix NixOS rejects.
+ */
+export function moduleDefinitions(module: ModuleBody): { definitions: Definition[]; problems: StructureProblem[] } {
+  const definitions: Definition[] = [];
+  const problems: StructureProblem[] = [];
+  const bindings = bindingsOf(module.node);
+  const keys = bindings.map((b) => (b.type === 'binding' ? firstKey(b) : undefined));
+  const configBinding = bindings.find((_, i) => keys[i] === 'config');
+  const optionsBinding = bindings.find((_, i) => keys[i] === 'options');
+  const full = configBinding ?? optionsBinding;
+  const walker = new Walker(definitions, module.group);
+  bindings.forEach((b, i) => {
+    const key = keys[i];
+    if (full) {
+      if (key === 'config') walker.binding(b, 1, [], false);
+      else if (key === undefined || !MODULE_KEYS.has(key)) {
+        const at = b.childForFieldName('attrpath') ?? b;
+        const other = full === configBinding ? 'config' : 'options';
+        problems.push({
+          start: at.startIndex,
+          end: at.endIndex,
+          message: `NixOS rejects this: the module has a top-level \`${other}\` (line {line}), so \`${at.text}\` must go inside \`config = { … }\``,
+          related: { start: full.startIndex, end: full.startIndex + other.length },
+        });
+      }
+    } else if (key === undefined || !MODULE_KEYS.has(key)) {
+      walker.binding(b, 0, [], false);
+    }
+  });
+  return { definitions, problems };
+}
+
+class Walker {
+  constructor(
+    private readonly out: Definition[],
+    private readonly group: number,
+  ) {}
+
+  /** A binding or `inherit` inside a set at `prefix`; `skip` leading names are already in the prefix. */
+  binding(b: Node, skip: number, prefix: Segment[], conditional: boolean): void {
+    if (b.type === 'inherit' || b.type === 'inherit_from') {
+      const attrs = b.childForFieldName('attrs');
+      for (const a of attrs?.namedChildren ?? []) {
+        if (a?.type === 'identifier') {
+          this.out.push({ path: [...prefix, { name: a.text, start: a.startIndex, end: a.endIndex }], value: undefined, kind: 'inherit', conditional, group: this.group });
+        }
+      }
+      return;
+    }
+    const attrpath = b.childForFieldName('attrpath');
+    const value = b.childForFieldName('expression');
+    const segs = attrpath ? staticPath(attrpath) : undefined;
+    if (!segs || !value) return;
+    const path = [...prefix, ...segs.slice(skip)];
+    if (path.length === 0) this.value(value, prefix, conditional);
+    else this.value(value, path, conditional);
+  }
+
+  /** A value defined at `path`: walked further when it is a set (or a mkIf/mkMerge of sets). */
+  value(node: Node, path: Segment[], conditional: boolean): void {
+    const n = unparen(node);
+    const call = flattenCall(n);
+    const name = call && calleeName(call.fn);
+    if (call && name === 'mkIf' && call.args.length === 2) {
+      this.value(call.args[1]!, path, true);
+      return;
+    }
+    if (call && name === 'mkMerge' && call.args.length === 1) {
+      const list = unparen(call.args[0]!);
+      if (list.type === 'list_expression') {
+        for (const el of list.namedChildren) if (el && el.type !== 'comment') this.value(el, path, conditional);
+        return;
+      }
+    }
+    if (call && (name === 'mkDefault' || name === 'mkForce' || name === 'mkOverride') && unparen(call.args.at(-1)!).type === 'attrset_expression') {
+      this.value(call.args.at(-1)!, path, conditional);
+      return;
+    }
+    if (n.type === 'attrset_expression') {
+      // At the top (`config = { … }`) there is no option path yet, only definitions below.
+      if (path.length > 0) this.out.push({ path, value: node, kind: 'set', conditional, group: this.group });
+      for (const b of bindingsOf(n)) this.binding(b, 0, path, conditional);
+      return;
+    }
+    if (path.length > 0) this.out.push({ path, value: node, kind: 'value', conditional, group: this.group });
+  }
+}

@@ -1,0 +1,126 @@
+import type { Finding } from '../analysis/diagnostic';
+import type { Definition } from './modules';
+import type { OptionIndex } from './schema-index';
+import { literalOf, type Literal } from './values';
+
+/**
+ * Rules across options, from jetpack-nixos's own assertions and the facts of each SoM. A rule
+ * fires only when every value it needs is a literal, set unconditionally (not under `mkIf`) in the
+ * same configuration; a value left unset counts as its default only where the default is fixed.
+ */
+
+const JP = 'hardware.nvidia-jetpack';
+
+interface Fact {
+  literal: Literal;
+  start: number;
+  end: number;
+}
+
+/** The unconditional literal definitions of one configuration, by option name. */
+function facts(definitions: Definition[]): { literal: Map<string, Fact>; defined: Set<string> } {
+  const literal = new Map<string, Fact>();
+  const defined = new Set<string>();
+  for (const d of definitions) {
+    const name = d.path.map((s) => s.name).join('.');
+    defined.add(name);
+    if (d.kind !== 'value' || !d.value || d.conditional) continue;
+    const value = literalOf(d.value);
+    if (value.kind === 'unknown') continue;
+    // Two unconditional literals for one option: NixOS itself will complain; judge neither.
+    if (literal.has(name)) literal.set(name, { literal: { kind: 'unknown' }, start: 0, end: 0 });
+    else literal.set(name, { literal: value, start: d.value.startIndex, end: d.value.endIndex });
+  }
+  return { literal, defined };
+}
+
+function str(f: Fact | undefined): string | undefined {
+  return f?.literal.kind === 'string' ? f.literal.value : undefined;
+}
+
+function error(code: Finding['code'], at: Fact, message: string, related?: Fact, relatedMessage = ''): Finding {
+  const f: Finding = { start: at.start, end: at.end, severity: 'error', code, message };
+  if (related) f.related = { start: related.start, end: related.end, message: relatedMessage };
+  return f;
+}
+
+export function checkRules(definitions: Definition[], index: OptionIndex): Finding[] {
+  const out: Finding[] = [];
+  const { literal, defined } = facts(definitions);
+  const somFact = literal.get(`${JP}.som`);
+  const som = str(somFact);
+  const somInfo = som ? index.soms.get(som) : undefined;
+  const versionFact = literal.get(`${JP}.majorVersion`);
+  const version = str(versionFact);
+  const effectiveVersion = version ?? somInfo?.defaultJetpack;
+
+  // JetPack generations a SoM can run: Xavier only 5, Thor only 7, Orin 5, 6 or 7.
+  if (somInfo && version && versionFact && !somInfo.jetpackVersions.includes(version)) {
+    out.push(
+      error(
+        'incompatible-jetpack-version',
+        versionFact,
+        `JetPack ${version} does not run on ${som}: it supports JetPack ${somInfo.jetpackVersions.join(', ')} (the SoM is set on line {line})`,
+        somFact,
+        `som = "${som}"`,
+      ),
+    );
+  }
+
+  const boardFact = literal.get(`${JP}.carrierBoard`);
+  if (str(boardFact) === 'xavierNxDevkit' && boardFact) {
+    if (som && somFact && som !== 'orin-nx') {
+      out.push(error('unsupported-carrier-board', boardFact, `the xavierNxDevkit carrier board is only supported with som = "orin-nx", not "${som}" (line {line})`, somFact, `som = "${som}"`));
+    }
+    if (effectiveVersion === '7' && (versionFact || som)) {
+      out.push(error('unsupported-carrier-board', boardFact, 'the xavierNxDevkit carrier board is not supported on JetPack 7'));
+    }
+  }
+
+  // CUDA code must be built for the GPU of the module.
+  const capsFact = literal.get('nixpkgs.config.cudaCapabilities');
+  if (somInfo && som !== 'generic' && capsFact?.literal.kind === 'list') {
+    const caps = capsFact.literal.elements.map((e) => (e.value.kind === 'string' ? e.value.value : undefined));
+    if (caps.every((c) => c !== undefined) && !somInfo.cudaCapabilities.some((c) => caps.includes(c))) {
+      out.push(
+        error(
+          'cuda-capability-mismatch',
+          capsFact,
+          `${som} has CUDA capability ${somInfo.cudaCapabilities.join(', ')}, which this list does not include: code built for it cannot run on the module's GPU`,
+          somFact,
+          `som = "${som}"`,
+        ),
+      );
+    }
+  }
+
+  // Gates that make other options required.
+  const gates: [string, string[]][] = [
+    [`${JP}.firmware.uefi.capsuleAuthentication.enable`, ['trustedPublicCertPemFile', 'otherPublicCertPemFile', 'signerPrivateCertPemFile'].map((f) => `${JP}.firmware.uefi.capsuleAuthentication.${f}`)],
+    [`${JP}.firmware.uefi.secureBoot.enrollDefaultKeys`, ['defaultPkEslFile', 'defaultKekEslFile', 'defaultDbEslFile'].map((f) => `${JP}.firmware.uefi.secureBoot.${f}`)],
+    [`${JP}.firmware.optee.supplicant.earlyBoot.enable`, [`${JP}.firmware.optee.ftpm.enable`]],
+  ];
+  for (const [gate, required] of gates) {
+    const g = literal.get(gate);
+    if (g?.literal.kind !== 'bool' || !g.literal.value) continue;
+    const missing = required.filter((r) => index.byName.has(r) && !defined.has(r));
+    if (missing.length > 0) {
+      out.push(error('missing-required-option', g, `\`${gate.slice(JP.length + 1)}\` needs ${missing.map((m) => `\`${m.slice(JP.length + 1)}\``).join(', ')} to be set as well`));
+    }
+  }
+
+  // Settings that are accepted but change nothing.
+  const superFact = literal.get(`${JP}.super`);
+  if (somInfo && effectiveVersion && superFact?.literal.kind === 'bool' && superFact.literal.value && somInfo.superEffective[effectiveVersion] === false) {
+    const warning = error('ineffective-option', superFact, `\`super = true\` changes nothing on ${som} with JetPack ${effectiveVersion}: only Orin NX and Orin Nano (and AGX Orin on JetPack 7) have Super modes`);
+    warning.severity = 'warning';
+    out.push(warning);
+  }
+  const autoUpdate = literal.get(`${JP}.firmware.autoUpdate`);
+  if (som === 'generic' && autoUpdate?.literal.kind === 'bool' && autoUpdate.literal.value) {
+    const warning = error('ineffective-option', autoUpdate, '`firmware.autoUpdate` does nothing with som = "generic": a generic SoM has no firmware to flash; set the module you have');
+    warning.severity = 'warning';
+    out.push(warning);
+  }
+  return out;
+}

@@ -1,0 +1,188 @@
+import type { Node } from 'web-tree-sitter';
+import type { Finding, DiagnosticCode } from '../analysis/diagnostic';
+import type { OptionDecl, OptionType } from '../schema/types';
+import type { Definition, Segment } from './modules';
+import { type OptionIndex, closest, describeType, nonNull } from './schema-index';
+import { type Literal, literalOf, showLiteral } from './values';
+
+/**
+ * Checks option definitions against the schema: unknown names under the namespaces the schema
+ * owns, values of the wrong type or outside an enum, renamed and read-only options. A value that
+ * is not a literal is never judged; zero false positives on valid configurations is the rule.
+ */
+
+function finding(code: DiagnosticCode, severity: Finding['severity'], start: number, end: number, message: string): Finding {
+  return { start, end, severity, code, message };
+}
+
+/** Options people put at the top of a module where NixOS has none: the option they meant. */
+const MISPLACED: Record<string, string> = {
+  cudaCapabilities: 'nixpkgs.config.cudaCapabilities',
+  cudaSupport: 'nixpkgs.config.cudaSupport',
+  allowUnfree: 'nixpkgs.config.allowUnfree',
+};
+
+export function validateDefinitions(definitions: Definition[], index: OptionIndex): Finding[] {
+  const out: Finding[] = [];
+  const stopped: string[] = [];
+  for (const def of definitions) {
+    const names = def.path.map((s) => s.name);
+    const joined = names.join('.');
+    if (stopped.some((p) => joined === p || joined.startsWith(p + '.'))) continue;
+    const last = def.path[def.path.length - 1]!;
+    const found = index.lookup(names);
+    if (found && found.rest.length === 0) {
+      out.push(...checkDefinition(def, found.decl, last));
+      if (def.kind === 'set') stopped.push(joined);
+      continue;
+    }
+    if (found) {
+      out.push(...checkBelow(def, found.decl, found.rest, index));
+      stopped.push(found.decl.name);
+      continue;
+    }
+    if (index.isPrefix(names)) continue;
+    const misplaced = names.length === 1 ? MISPLACED[names[0]!] : undefined;
+    if (misplaced) {
+      out.push(finding('unknown-option', 'error', last.start, last.end, `\`${joined}\` is not a NixOS option: set \`${misplaced}\` instead`));
+      continue;
+    }
+    const namespace = index.ownedBy(names);
+    if (!namespace) continue;
+    // Report at the first name that leaves the known options.
+    let depth = namespace.split('.').length;
+    while (depth < names.length && index.isPrefix(names.slice(0, depth + 1))) depth++;
+    const wrong = def.path[Math.min(depth, def.path.length - 1)]!;
+    const full = index.suggest(names, namespace);
+    const suggestions = full.length > 0 ? full : index.suggest(names.slice(0, depth + 1), namespace);
+    const hint = suggestions.length ? `: did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '';
+    out.push(finding('unknown-option', 'error', wrong.start, wrong.end, `\`${names.slice(0, depth + 1).join('.')}\` is not a jetpack-nixos option${hint}`));
+    stopped.push(names.slice(0, depth + 1).join('.'));
+  }
+  return out;
+}
+
+function checkDefinition(def: Definition, decl: OptionDecl, key: Segment): Finding[] {
+  const out: Finding[] = [];
+  if (decl.renamedTo) {
+    out.push(finding('renamed-option', 'warning', key.start, key.end, `\`${decl.name}\` was renamed to \`${decl.renamedTo}\`: use the new name`));
+  }
+  if (decl.readOnly) {
+    out.push(finding('read-only-option', 'error', key.start, key.end, `\`${decl.name}\` is read-only: it is computed by jetpack-nixos and cannot be set`));
+  }
+  if (def.kind === 'inherit' || !def.value) return out;
+  if (def.kind === 'set') {
+    const t = nonNull(decl.type);
+    if (!acceptsSet(t)) out.push(mismatch(decl, { kind: 'attrs', node: def.value }, def.value));
+    return out;
+  }
+  out.push(...checkValue(literalOf(def.value), decl.type, decl, def.value));
+  return out;
+}
+
+/** `option.x = …` below an option: fields of a submodule are checked, free-form sets are not. */
+function checkBelow(def: Definition, decl: OptionDecl, rest: string[], index: OptionIndex): Finding[] {
+  const t = nonNull(decl.type);
+  if (t.kind === 'submodule') {
+    const field = t.options[rest[0]!];
+    const seg = def.path[def.path.length - rest.length]!;
+    if (!field) {
+      const near = closest(rest[0]!, Object.keys(t.options));
+      return [finding('unknown-option', 'error', seg.start, seg.end, `\`${rest[0]}\` is not an option of \`${decl.name}\`${near.length ? `: did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''}`)];
+    }
+    if (rest.length === 1 && def.kind === 'value' && def.value) return checkValue(literalOf(def.value), field.type, { ...field, name: `${decl.name}.${field.name}` }, def.value);
+    return [];
+  }
+  if (acceptsSet(t) || def.kind === 'inherit') return [];
+  void index;
+  const key = def.path[def.path.length - rest.length - 1]!;
+  return [finding('type-mismatch', 'error', key.start, key.end, `\`${decl.name}\` expects ${describeType(decl.type)}, but this defines \`${decl.name}.${rest.join('.')}\` inside it`)];
+}
+
+function acceptsSet(t: OptionType): boolean {
+  return ['submodule', 'attrsOf', 'anything', 'unknown', 'oneOf', 'package', 'functionTo'].includes(t.kind);
+}
+
+function mismatch(decl: OptionDecl, value: Literal, node: Node): Finding {
+  const hint = value.kind === 'int' && nonNull(decl.type).kind === 'enum' && (nonNull(decl.type) as { values: unknown[] }).values.includes(String(value.value))
+    ? `: write it as a string, \`"${value.value}"\``
+    : value.kind === 'string' && nonNull(decl.type).kind === 'bool' && (value.value === 'true' || value.value === 'false')
+      ? `: write \`${value.value}\` without quotes`
+      : value.kind === 'string' && /^-?\d+$/.test(value.value) && ['int', 'ints.positive', 'ints.unsigned'].includes(nonNull(decl.type).kind)
+        ? `: write \`${value.value}\` without quotes`
+        : '';
+  return finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` expects ${describeType(decl.type)}, not ${showLiteral(value)}${hint}`);
+}
+
+/** Checks a literal against a type; silent for anything that is not a literal. */
+export function checkValue(value: Literal, type: OptionType, decl: OptionDecl, node: Node): Finding[] {
+  if (value.kind === 'unknown' || value.kind === 'function') return [];
+  const t = type.kind === 'nullOr' ? (value.kind === 'null' ? undefined : nonNull(type)) : type;
+  if (!t) return [];
+  switch (t.kind) {
+    case 'bool':
+      return value.kind === 'bool' ? [] : [mismatch(decl, value, node)];
+    case 'int':
+    case 'ints.positive':
+    case 'ints.unsigned':
+      if (value.kind !== 'int') return [mismatch(decl, value, node)];
+      if (t.kind === 'ints.positive' && value.value <= 0) return [finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` must be a positive integer (at least 1), not ${value.value}`)];
+      if (t.kind === 'ints.unsigned' && value.value < 0) return [finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` must be 0 or more, not ${value.value}`)];
+      return [];
+    case 'float':
+    case 'number':
+      return value.kind === 'float' || value.kind === 'int' ? [] : [mismatch(decl, value, node)];
+    case 'str':
+    case 'lines':
+      return value.kind === 'string' ? [] : [mismatch(decl, value, node)];
+    case 'path':
+      // Nix accepts path literals and strings that are absolute paths.
+      return value.kind === 'path' || value.kind === 'string' ? [] : [mismatch(decl, value, node)];
+    case 'package':
+      return value.kind === 'int' || value.kind === 'bool' || value.kind === 'float' || value.kind === 'list' ? [mismatch(decl, value, node)] : [];
+    case 'enum': {
+      if (value.kind === 'string') {
+        if (t.values.includes(value.value)) return [];
+        const near = closest(value.value, t.values.map(String));
+        const suggestion = near.length ? ` Did you mean ${JSON.stringify(near[0])}?` : '';
+        return [finding('invalid-enum-value', 'error', node.startIndex, node.endIndex, `${JSON.stringify(value.value)} is not a valid value of \`${decl.name}\`.${suggestion} Valid: ${t.values.map((v) => JSON.stringify(v)).join(', ')}`)];
+      }
+      const ok = (value.kind === 'int' || value.kind === 'bool') && t.values.includes(value.value);
+      return ok ? [] : [mismatch(decl, value, node)];
+    }
+    case 'listOf':
+      if (value.kind !== 'list') return [mismatch(decl, value, node)];
+      return value.elements.flatMap((e) => checkValue(e.value, t.of, decl, e.node));
+    case 'attrsOf':
+      return value.kind === 'attrs' ? [] : [mismatch(decl, value, node)];
+    case 'submodule':
+      return value.kind === 'attrs' ? checkSubmoduleLiteral(value.node, t.options, decl) : [mismatch(decl, value, node)];
+    case 'oneOf':
+      return t.of.some((alt) => checkValue(value, alt, decl, node).length === 0) ? [] : [mismatch(decl, value, node)];
+    default:
+      return [];
+  }
+}
+
+/** The fields of a submodule written as a set literal (e.g. an element of `firmware.variants`). */
+function checkSubmoduleLiteral(set: Node, options: Record<string, OptionDecl>, decl: OptionDecl): Finding[] {
+  const out: Finding[] = [];
+  const bindingSet = set.namedChildren.find((c) => c?.type === 'binding_set');
+  for (const b of bindingSet?.namedChildren ?? []) {
+    if (b?.type !== 'binding') continue;
+    const path = b.childForFieldName('attrpath');
+    const first = path?.namedChildren.find((c) => c?.type === 'identifier');
+    const value = b.childForFieldName('expression');
+    if (!first || !value) continue;
+    const field = options[first.text];
+    if (!field) {
+      const near = closest(first.text, Object.keys(options));
+      out.push(finding('unknown-option', 'error', first.startIndex, first.endIndex, `\`${first.text}\` is not a field of \`${decl.name}\`${near.length ? `: did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''}`));
+      continue;
+    }
+    if (path!.namedChildren.filter((c) => c?.type === 'identifier').length === 1) {
+      out.push(...checkValue(literalOf(value), field.type, { ...field, name: `${decl.name}.${field.name}` }, value));
+    }
+  }
+  return out;
+}
