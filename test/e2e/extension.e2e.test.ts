@@ -1,0 +1,171 @@
+/**
+ * The packaged extension (jetson-nix.vsix, from `npm run package`) in a real VS Code:
+ * code-server in headless Chromium, driven as a user drives it. Each scenario gets a fresh
+ * VS Code with the extension installed and a copy of fixtures/workspace.
+ *
+ * Run: npm run package && scripts/e2e-setup.sh && node --import tsx --test test/e2e/extension.e2e.test.ts
+ *
+ * To add a scenario: add a `test(...)` below that calls `withExtension`, open a file with
+ * `openNixFile`, and use the helpers of harness.ts (workbench, editor, problems).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import {
+  E2E_TEST_TIMEOUT_MS,
+  isAlive,
+  REPO_ROOT,
+  waitFor,
+  waitUntil,
+  withVsCode,
+  type LanguageStatusItem,
+  type Problem,
+  type VsCodeSession,
+} from './harness';
+
+/** The package under test; JETSON_NIX_VSIX may point at one built elsewhere (e.g. a CI artefact). */
+const VSIX = path.resolve(process.env.JETSON_NIX_VSIX ?? path.join(REPO_ROOT, 'jetson-nix.vsix'));
+const WORKSPACE = path.join(__dirname, 'fixtures', 'workspace');
+
+/** How long the language server may take to say "ready" (it loads its WebAssembly parser). */
+const SERVER_TIMEOUT_MS = 60_000;
+
+/** The server states the language status item shows, as "Jetson Nix: <state>". */
+type ServerState = 'starting' | 'ready' | 'failed' | 'stopped';
+
+/** Our diagnostics, as the Problems panel shows them. */
+const SOURCE = 'jetson-nix';
+const MISSING_SEMICOLON = 'missing `;`';
+const UNDEFINED_NAME = 'undefined variable `name`';
+
+describe('Jetson Nix extension in VS Code (code-server)', () => {
+  test('Scenario 1: the vsix installs; a Nix module gets the Nix mode, colours and a ready server', { timeout: E2E_TEST_TIMEOUT_MS }, (t) =>
+    withExtension(t, async (vs) => {
+      const installed = fs.readdirSync(vs.extensionsDir).filter((d) => d.startsWith('jetson-nix.jetson-nix-'));
+      assert.equal(installed.length, 1, `installed extensions: ${fs.readdirSync(vs.extensionsDir).join(', ')}`);
+
+      const ready = await openNixFile(vs, 'modules/robot.nix');
+      const tokens = await vs.editor.waitForColours('environment.etc."robot/cameras".text', 3);
+      t.diagnostic(`tokens: ${tokens.map((tok) => `${JSON.stringify(tok.text)}=${tok.className}`).join(' ')}`);
+
+      assert.match(ready.text, /Jetson Nix: ready/);
+      const links = (await vs.workbench.languageStatusItems()).flatMap((i) => i.links);
+      assert.ok(links.includes('Open Logs') && links.includes('Restart'), `language status links: ${links.join(', ')}`);
+    }),
+  );
+
+  test('Scenario 2: a syntax error and an undefined variable show in Problems and clear when fixed by typing', { timeout: E2E_TEST_TIMEOUT_MS }, (t) =>
+    withExtension(t, async (vs) => {
+      await openNixFile(vs, 'modules/broken.nix');
+      const problems = await waitForOurProblems(vs, `"${MISSING_SEMICOLON}" and "${UNDEFINED_NAME}"`, (list) =>
+        hasMessage(list, MISSING_SEMICOLON) && hasMessage(list, UNDEFINED_NAME),
+      );
+      assert.deepEqual(
+        problems.map((p) => [p.severity, p.line, p.file]).sort(),
+        [['error', 5, 'broken.nix'], ['error', 6, 'broken.nix']],
+        JSON.stringify(problems),
+      );
+      await vs.screenshot('with-problems');
+
+      // Add the missing `;` at the end of line 6: only the undefined variable is left.
+      await vs.editor.goTo(6, 1);
+      await vs.editor.press('End');
+      await vs.editor.type(';');
+      await waitForOurProblems(vs, `only "${UNDEFINED_NAME}"`, (list) => list.length === 1 && hasMessage(list, UNDEFINED_NAME));
+
+      // Replace `name` (line 5, column 25) with a string: nothing is left.
+      await vs.editor.goTo(5, 25);
+      for (let i = 0; i < 'name'.length; i++) await vs.editor.press('Delete');
+      await vs.editor.type('"orin-robot"');
+      await waitForOurProblems(vs, 'no problems', (list) => list.length === 0);
+    }),
+  );
+
+  test('Scenario 6: a killed language server shows as failed, and Restart brings it and its diagnostics back', { timeout: E2E_TEST_TIMEOUT_MS }, (t) =>
+    withExtension(t, async (vs) => {
+      await openNixFile(vs, 'modules/robot.nix');
+      const [server] = await waitForLanguageServers(vs, 1);
+      process.kill(server!.pid, 'SIGKILL');
+      await waitUntil(`the language server (pid ${server!.pid}) to die`, () => !isAlive(server!.pid));
+
+      await waitForServer(vs, ['failed', 'stopped']);
+      await vs.screenshot('after-kill');
+
+      await vs.workbench.runCommand('Jetson Nix: Restart Language Server');
+      await waitForServer(vs, ['ready']);
+      const [restarted] = await waitForLanguageServers(vs, 1);
+      assert.notEqual(restarted!.pid, server!.pid, 'Restart started a new server process');
+
+      // Diagnostics work again: a file opened after the restart gets its problems.
+      await vs.workbench.openFile('modules/broken.nix');
+      await waitForOurProblems(vs, `"${MISSING_SEMICOLON}" and "${UNDEFINED_NAME}" after the restart`, (list) =>
+        hasMessage(list, MISSING_SEMICOLON) && hasMessage(list, UNDEFINED_NAME),
+      );
+    }),
+  );
+});
+
+/** Runs `body` in a VS Code with the packaged extension installed and the fixture workspace open. */
+function withExtension(t: TestContext, body: (vs: VsCodeSession) => Promise<void>): Promise<void> {
+  if (!fs.existsSync(VSIX)) {
+    throw new Error(`${VSIX} not found: build it with \`npm run package\` first`);
+  }
+  if (process.env.JETSON_NIX_VSIX === undefined) warnIfStale(t);
+  return withVsCode(t, { vsix: VSIX, workspace: WORKSPACE }, body);
+}
+
+/** Says so when sources changed after the .vsix was built: the test would check old code. */
+function warnIfStale(t: TestContext): void {
+  const built = fs.statSync(VSIX).mtimeMs;
+  const newer = ['client/src', 'server/src', 'syntaxes', 'package.json']
+    .flatMap((p) => listFiles(path.join(REPO_ROOT, p)))
+    .filter((f) => fs.statSync(f).mtimeMs > built);
+  if (newer.length > 0) {
+    t.diagnostic(`warning: jetson-nix.vsix is older than ${path.relative(REPO_ROOT, newer[0]!)} (and ${newer.length - 1} more); run \`npm run package\``);
+  }
+}
+
+function listFiles(p: string): string[] {
+  if (!fs.existsSync(p)) return [];
+  if (!fs.statSync(p).isDirectory()) return [p];
+  return fs.readdirSync(p).flatMap((e) => listFiles(path.join(p, e)));
+}
+
+/** Opens a Nix file with Quick Open and waits for the Nix mode and a ready server; returns the status item. */
+async function openNixFile(vs: VsCodeSession, relativePath: string): Promise<LanguageStatusItem> {
+  await vs.workbench.openFile(relativePath);
+  await vs.workbench.waitForLanguageMode('Nix');
+  return waitForServer(vs, ['ready']);
+}
+
+/** Waits until our language status item shows one of `states`, e.g. "Jetson Nix: ready". */
+function waitForServer(vs: VsCodeSession, states: ServerState[]): Promise<LanguageStatusItem> {
+  const texts = states.map((s) => `Jetson Nix: ${s}`);
+  return vs.workbench.waitForLanguageStatus(texts.map((s) => `"${s}"`).join(' or '), (i) => texts.some((s) => i.text.includes(s)), {
+    timeoutMs: SERVER_TIMEOUT_MS,
+  });
+}
+
+/** Waits until the Problems panel's entries from our server satisfy `accept`, and returns them. */
+function waitForOurProblems(vs: VsCodeSession, what: string, accept: (ours: Problem[]) => boolean): Promise<Problem[]> {
+  const ours = (list: Problem[]) => list.filter((p) => p.source === SOURCE);
+  return vs.problems.waitFor(what, (list) => accept(ours(list))).then(ours);
+}
+
+function hasMessage(problems: Problem[], fragment: string): boolean {
+  return problems.some((p) => p.message.includes(fragment));
+}
+
+/**
+ * Waits until exactly `count` language servers of the installed extension run: node processes
+ * whose command line names its dist/server/server.js.
+ */
+function waitForLanguageServers(vs: VsCodeSession, count: number): Promise<{ pid: number; cmdline: string }[]> {
+  const script = path.join('dist', 'server', 'server.js');
+  return waitFor(
+    `${count} language server process(es) running ${script} from ${vs.extensionsDir}`,
+    () => vs.findProcesses(script).filter((p) => p.cmdline.includes(vs.extensionsDir)),
+    (list) => list.length === count,
+  );
+}
