@@ -1,7 +1,10 @@
-import type { Parser, Tree } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 import type { Finding } from './diagnostic';
-import { analyzeTree, type SummaryCache } from './analyze';
+import { analyzeTree } from './analyze';
 import { LineIndex } from '../text/line-index';
+import { checkOptions } from '../options/check';
+import type { OptionIndex } from '../options/schema-index';
+import { bundledIndex } from '../schema/bundled';
 
 /** The text Nix actually reads: it stops at the first NUL byte. */
 export function nixVisibleText(text: string): { text: string; nulAt: number } {
@@ -19,21 +22,24 @@ export function finalizeFindings(findings: Finding[], lines: LineIndex): Finding
   return findings;
 }
 
-export interface CheckState {
-  tree: Tree;
-  cache: SummaryCache;
+export interface CheckOptions {
+  /** The option schema to validate against (the bundled jetpack-nixos schema by default). */
+  schema?: OptionIndex;
+  /** The file is listed as a module somewhere (a `modules` or `imports` list). */
+  isModuleFile?: boolean;
 }
 
 /**
  * Checks a whole text from scratch (the CLI's path). The editor keeps trees and caches per
  * document instead (see `parse/document.ts`).
  */
-export function checkText(parser: Parser, fullText: string): Finding[] {
+export function checkText(parser: Parser, fullText: string, options: CheckOptions = {}): Finding[] {
   const { text, nulAt } = nixVisibleText(fullText);
   const tree = parser.parse(text);
   if (!tree) throw new Error('the parser returned no tree');
   try {
     const { findings } = analyzeTree(tree, text);
+    findings.push(...checkOptions(tree.rootNode, options.schema ?? bundledIndex(), { isModuleFile: options.isModuleFile ?? false }));
     if (nulAt >= 0) findings.push(nulFinding(nulAt));
     return finalizeFindings(findings, new LineIndex(fullText));
   } finally {

@@ -3,6 +3,8 @@ import { analyzeTree, type SummaryCache } from '../analysis/analyze';
 import { finalizeFindings, nixVisibleText, nulFinding } from '../analysis/check';
 import type { Finding } from '../analysis/diagnostic';
 import { LineIndex, type Position, type Range } from '../text/line-index';
+import { checkOptions } from '../options/check';
+import { bundledIndex } from '../schema/bundled';
 
 /** A text change as LSP sends it: a range and its replacement, or a whole new text. */
 export type TextChange = { range: Range; text: string } | { text: string };
@@ -69,6 +71,7 @@ export class NixDocument {
     if (!tree) throw new Error('the parser returned no tree');
     const previousTree = this.tree;
     const { findings, cache } = analyzeTree(tree, text, this.tree ? this.cache : undefined);
+    findings.push(...checkOptions(tree.rootNode, bundledIndex()));
     // The previous tree is freed only now: while it lives, no reused subtree's id can be recycled.
     previousTree?.delete();
     this.tree = tree;
