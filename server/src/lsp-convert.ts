@@ -1,6 +1,12 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding, Severity } from './analysis/diagnostic';
-import type { LineIndex } from './text/line-index';
+import type { LineIndex, Range } from './text/line-index';
+
+/** Quick fixes travel with their diagnostic (in `data`), already in LSP ranges. */
+export interface DiagnosticFix {
+  title: string;
+  edits: { range: Range; newText: string }[];
+}
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -20,6 +26,10 @@ export function toDiagnostic(f: Finding, lines: LineIndex, uri: string): Diagnos
   };
   if (f.related) {
     d.relatedInformation = [{ location: { uri, range: lines.range(f.related.start, f.related.end) }, message: f.related.message }];
+  }
+  if (f.fixes?.length) {
+    const fixes: DiagnosticFix[] = f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ range: lines.range(e.start, e.end), newText: e.newText })) }));
+    d.data = { fixes };
   }
   return d;
 }

@@ -2,6 +2,7 @@ import {
   createConnection,
   ProposedFeatures,
   TextDocumentSyncKind,
+  CodeActionKind,
   type InitializeResult,
   type Connection,
 } from 'vscode-languageserver/node';
@@ -12,6 +13,11 @@ import { readSettings, type ServerSettings, DEFAULT_SETTINGS } from './config';
 import { toDiagnostic } from './lsp-convert';
 import { LineIndex } from './text/line-index';
 import { describeFailure } from './util/errors';
+import { bundledIndex } from './schema/bundled';
+import { completeOptions } from './features/completion';
+import { hoverOption } from './features/hover';
+import { quickFixes } from './features/code-actions';
+import { configurationLenses } from './features/code-lens';
 
 declare const process: NodeJS.Process;
 
@@ -34,7 +40,13 @@ class JetsonNixServer {
       this.applySettings(params.initializationOptions);
       this.parser = await createNixParser();
       return {
-        capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
+        capabilities: {
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+          completionProvider: { triggerCharacters: ['.', '"'] },
+          hoverProvider: true,
+          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+          codeLensProvider: { resolveProvider: false },
+        },
         serverInfo: { name: 'jetson-nix', version: SERVER_VERSION },
       };
     });
@@ -59,6 +71,10 @@ class JetsonNixServer {
       doc.applyChanges(contentChanges, textDocument.version ?? doc.version + 1);
       this.schedule(textDocument.uri);
     });
+    c.onCompletion((p) => this.withDocument(p.textDocument.uri, [], (doc) => completeOptions(doc, p.position, bundledIndex())));
+    c.onHover((p) => this.withDocument(p.textDocument.uri, null, (doc) => hoverOption(doc, p.position, bundledIndex()) ?? null));
+    c.onCodeAction((p) => quickFixes(p));
+    c.onCodeLens((p) => this.withDocument(p.textDocument.uri, [], (doc) => configurationLenses(doc, bundledIndex())));
     c.onDidCloseTextDocument(({ textDocument }) => {
       this.cancel(textDocument.uri);
       this.documents.get(textDocument.uri)?.dispose();
@@ -67,6 +83,18 @@ class JetsonNixServer {
       void c.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     });
     c.listen();
+  }
+
+  /** Runs a request against a document the server analyses; `fallback` for anything else or a failure. */
+  private withDocument<T>(uri: string, fallback: T, run: (doc: NixDocument) => T): T {
+    const doc = this.documents.get(uri);
+    if (!doc || doc.text.length > this.settings['diagnostics.maxFileSizeKb'] * 1024) return fallback;
+    try {
+      return run(doc);
+    } catch (err) {
+      this.connection.console.error(`Request on ${uri} failed: ${describeFailure(err)}`);
+      return fallback;
+    }
   }
 
   private applySettings(raw: unknown): void {

@@ -30,6 +30,13 @@ export interface Finding {
   related?: { start: number; end: number; message: string };
   /** A syntax error's misread region, where other findings would only be follow-on noise. */
   quiet?: { start: number; end: number };
+  /** Quick fixes, as text edits of the document (offsets like `start`/`end`). */
+  fixes?: Fix[];
+}
+
+export interface Fix {
+  title: string;
+  edits: { start: number; end: number; newText: string }[];
 }
 
 /**

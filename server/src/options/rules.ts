@@ -1,4 +1,4 @@
-import type { Finding } from '../analysis/diagnostic';
+import type { Finding, Fix } from '../analysis/diagnostic';
 import type { Definition } from './modules';
 import type { OptionIndex } from './schema-index';
 import { literalOf, type Literal } from './values';
@@ -15,10 +15,11 @@ interface Fact {
   literal: Literal;
   start: number;
   end: number;
+  def?: Definition;
 }
 
 /** The unconditional literal definitions of one configuration, by option name. */
-function facts(definitions: Definition[]): { literal: Map<string, Fact>; defined: Set<string> } {
+export function facts(definitions: Definition[]): { literal: Map<string, Fact>; defined: Set<string> } {
   const literal = new Map<string, Fact>();
   const defined = new Set<string>();
   for (const d of definitions) {
@@ -29,7 +30,7 @@ function facts(definitions: Definition[]): { literal: Map<string, Fact>; defined
     if (value.kind === 'unknown') continue;
     // Two unconditional literals for one option: NixOS itself will complain; judge neither.
     if (literal.has(name)) literal.set(name, { literal: { kind: 'unknown' }, start: 0, end: 0 });
-    else literal.set(name, { literal: value, start: d.value.startIndex, end: d.value.endIndex });
+    else literal.set(name, { literal: value, start: d.value.startIndex, end: d.value.endIndex, def: d });
   }
   return { literal, defined };
 }
@@ -42,6 +43,26 @@ function error(code: Finding['code'], at: Fact, message: string, related?: Fact,
   const f: Finding = { start: at.start, end: at.end, severity: 'error', code, message };
   if (related) f.related = { start: related.start, end: related.end, message: relatedMessage };
   return f;
+}
+
+/** A placeholder a user must replace, valid for the option's type so the file stays checkable. */
+function placeholder(name: string, index: OptionIndex): string {
+  const t = index.byName.get(name)?.type;
+  const leaf = name.split('.').pop()!;
+  if (t?.kind === 'bool') return 'true;';
+  return `"/run/keys/${leaf.replace(/File$/, '').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}"; # TODO: the real file, kept outside the Nix store`;
+}
+
+/** Inserts the missing options after the gate's binding, written relative to the same set. */
+function addOptionsFix(gate: Definition, missing: string[], index: OptionIndex): Fix | undefined {
+  const binding = gate.value?.parent;
+  const attrpath = binding?.type === 'binding' ? binding.childForFieldName('attrpath') : null;
+  if (!binding || !attrpath) return undefined;
+  const writtenCount = attrpath.namedChildren.filter((c) => c?.type === 'identifier' || c?.type === 'string_expression').length;
+  const setPath = gate.path.slice(0, gate.path.length - writtenCount).map((s) => s.name).join('.');
+  const indent = ' '.repeat(binding.startPosition.column);
+  const lines = missing.map((m) => `\n${indent}${setPath && m.startsWith(setPath + '.') ? m.slice(setPath.length + 1) : m} = ${placeholder(m, index)}`);
+  return { title: `Add ${missing.length === 1 ? 'the missing option' : `the ${missing.length} missing options`}`, edits: [{ start: binding.endIndex, end: binding.endIndex, newText: lines.join('') }] };
 }
 
 export function checkRules(definitions: Definition[], index: OptionIndex): Finding[] {
@@ -82,15 +103,16 @@ export function checkRules(definitions: Definition[], index: OptionIndex): Findi
   if (somInfo && som !== 'generic' && capsFact?.literal.kind === 'list') {
     const caps = capsFact.literal.elements.map((e) => (e.value.kind === 'string' ? e.value.value : undefined));
     if (caps.every((c) => c !== undefined) && !somInfo.cudaCapabilities.some((c) => caps.includes(c))) {
-      out.push(
-        error(
-          'cuda-capability-mismatch',
-          capsFact,
-          `${som} has CUDA capability ${somInfo.cudaCapabilities.join(', ')}, which this list does not include: code built for it cannot run on the module's GPU`,
-          somFact,
-          `som = "${som}"`,
-        ),
+      const mismatch = error(
+        'cuda-capability-mismatch',
+        capsFact,
+        `${som} has CUDA capability ${somInfo.cudaCapabilities.join(', ')}, which this list does not include: code built for it cannot run on the module's GPU`,
+        somFact,
+        `som = "${som}"`,
       );
+      const newText = `[ ${somInfo.cudaCapabilities.map((c) => `"${c}"`).join(' ')} ]`;
+      mismatch.fixes = [{ title: `Set to ${newText} (${som})`, edits: [{ start: capsFact.start, end: capsFact.end, newText }] }];
+      out.push(mismatch);
     }
   }
 
@@ -105,7 +127,10 @@ export function checkRules(definitions: Definition[], index: OptionIndex): Findi
     if (g?.literal.kind !== 'bool' || !g.literal.value) continue;
     const missing = required.filter((r) => index.byName.has(r) && !defined.has(r));
     if (missing.length > 0) {
-      out.push(error('missing-required-option', g, `\`${gate.slice(JP.length + 1)}\` needs ${missing.map((m) => `\`${m.slice(JP.length + 1)}\``).join(', ')} to be set as well`));
+      const f = error('missing-required-option', g, `\`${gate.slice(JP.length + 1)}\` needs ${missing.map((m) => `\`${m.slice(JP.length + 1)}\``).join(', ')} to be set as well`);
+      const fix = g.def && addOptionsFix(g.def, missing, index);
+      if (fix) f.fixes = [fix];
+      out.push(f);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { Finding, DiagnosticCode } from '../analysis/diagnostic';
+import type { Finding, DiagnosticCode, Fix } from '../analysis/diagnostic';
 import type { OptionDecl, OptionType } from '../schema/types';
 import type { Definition, Segment } from './modules';
 import { type OptionIndex, closest, describeType, nonNull } from './schema-index';
@@ -56,7 +56,10 @@ export function validateDefinitions(definitions: Definition[], index: OptionInde
     const full = index.suggest(names, namespace);
     const suggestions = full.length > 0 ? full : index.suggest(names.slice(0, depth + 1), namespace);
     const hint = suggestions.length ? `: did you mean ${suggestions.map((s) => `\`${s}\``).join(', ')}?` : '';
-    out.push(finding('unknown-option', 'error', wrong.start, wrong.end, `\`${names.slice(0, depth + 1).join('.')}\` is not a jetpack-nixos option${hint}`));
+    const unknown = finding('unknown-option', 'error', wrong.start, wrong.end, `\`${names.slice(0, depth + 1).join('.')}\` is not a jetpack-nixos option${hint}`);
+    const fixes = suggestions.map((s) => renameFix(def, s.split('.'), `Change to \`${s}\``)).filter((f): f is Fix => !!f);
+    if (fixes.length) unknown.fixes = fixes;
+    out.push(unknown);
     stopped.push(names.slice(0, depth + 1).join('.'));
   }
   return out;
@@ -65,7 +68,10 @@ export function validateDefinitions(definitions: Definition[], index: OptionInde
 function checkDefinition(def: Definition, decl: OptionDecl, key: Segment): Finding[] {
   const out: Finding[] = [];
   if (decl.renamedTo) {
-    out.push(finding('renamed-option', 'warning', key.start, key.end, `\`${decl.name}\` was renamed to \`${decl.renamedTo}\`: use the new name`));
+    const renamed = finding('renamed-option', 'warning', key.start, key.end, `\`${decl.name}\` was renamed to \`${decl.renamedTo}\`: use the new name`);
+    const fix = renameFix(def, decl.renamedTo.split('.'), `Rename to \`${decl.renamedTo}\``);
+    if (fix) renamed.fixes = [fix];
+    out.push(renamed);
   }
   if (decl.readOnly) {
     out.push(finding('read-only-option', 'error', key.start, key.end, `\`${decl.name}\` is read-only: it is computed by jetpack-nixos and cannot be set`));
@@ -111,7 +117,27 @@ function mismatch(decl: OptionDecl, value: Literal, node: Node): Finding {
       : value.kind === 'string' && /^-?\d+$/.test(value.value) && ['int', 'ints.positive', 'ints.unsigned'].includes(nonNull(decl.type).kind)
         ? `: write \`${value.value}\` without quotes`
         : '';
-  return finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` expects ${describeType(decl.type)}, not ${showLiteral(value)}${hint}`);
+  const f = finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` expects ${describeType(decl.type)}, not ${showLiteral(value)}${hint}`);
+  if (hint) {
+    const newText = value.kind === 'int' ? `"${value.value}"` : value.kind === 'string' ? value.value : undefined;
+    if (newText !== undefined) f.fixes = [{ title: `Change to ${newText}`, edits: [{ start: node.startIndex, end: node.endIndex, newText }] }];
+  }
+  return f;
+}
+
+/**
+ * Rewrites the written option path of `def` into `target` where the names that differ are all
+ * written in this binding's own attribute path (the common case); otherwise no fix is offered.
+ */
+function renameFix(def: Definition, target: string[], title: string): Fix | undefined {
+  const names = def.path.map((s) => s.name);
+  let k = 0;
+  while (k < names.length && k < target.length && names[k] === target[k]) k++;
+  if (k === names.length) return undefined;
+  if (def.kind === 'set' && target.length !== names.length) return undefined;
+  const written = def.path.slice(k);
+  for (let i = 1; i < written.length; i++) if (written[i]!.start !== written[i - 1]!.end + 1) return undefined;
+  return { title, edits: [{ start: written[0]!.start, end: written[written.length - 1]!.end, newText: target.slice(k).join('.') }] };
 }
 
 /** Checks a literal against a type; silent for anything that is not a literal. */
@@ -145,7 +171,9 @@ export function checkValue(value: Literal, type: OptionType, decl: OptionDecl, n
         if (t.values.includes(value.value)) return [];
         const near = closest(value.value, t.values.map(String));
         const suggestion = near.length ? ` Did you mean ${JSON.stringify(near[0])}?` : '';
-        return [finding('invalid-enum-value', 'error', node.startIndex, node.endIndex, `${JSON.stringify(value.value)} is not a valid value of \`${decl.name}\`.${suggestion} Valid: ${t.values.map((v) => JSON.stringify(v)).join(', ')}`)];
+        const f = finding('invalid-enum-value', 'error', node.startIndex, node.endIndex, `${JSON.stringify(value.value)} is not a valid value of \`${decl.name}\`.${suggestion} Valid: ${t.values.map((v) => JSON.stringify(v)).join(', ')}`);
+        if (near.length) f.fixes = near.map((n) => ({ title: `Change to "${n}"`, edits: [{ start: node.startIndex, end: node.endIndex, newText: JSON.stringify(n) }] }));
+        return [f];
       }
       const ok = (value.kind === 'int' || value.kind === 'bool') && t.values.includes(value.value);
       return ok ? [] : [mismatch(decl, value, node)];

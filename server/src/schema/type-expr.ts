@@ -12,7 +12,16 @@ export interface TypeContext {
   lists?: Map<string, (string | number | boolean)[]>;
   /** Reads the options of a `types.submodule { options = …; }` (supplied by the extractor). */
   submoduleOptions?: (node: Node) => Record<string, OptionDecl> | undefined;
+  /**
+   * The expression a name stands for (a let-bound `variantType = types.submodule …;`), so that a
+   * type written through a local name is read like the expression itself. Supplied by the extractor.
+   */
+  resolve?: (name: Node) => Node | undefined;
 }
+
+/** How deep `resolve` may follow names: a guard against `t = t;` and mutual references. */
+const MAX_RESOLVE_DEPTH = 16;
+let resolveDepth = 0;
 
 const SIMPLE: Record<string, OptionType> = {
   bool: { kind: 'bool' },
@@ -77,7 +86,7 @@ export function readType(node: Node, ctx: TypeContext = {}): OptionType {
   const n = unparen(node);
   const unknown: OptionType = { kind: 'unknown', text: n.text };
   const simple = typeName(n);
-  if (simple !== undefined) return SIMPLE[simple] ?? unknown;
+  if (simple !== undefined) return SIMPLE[simple] ?? resolved(n, ctx) ?? unknown;
   if (n.type !== 'apply_expression') return unknown;
   // Flatten `f a b` into the function name and its arguments.
   const args: Node[] = [];
@@ -110,5 +119,35 @@ export function readType(node: Node, ctx: TypeContext = {}): OptionType {
     const options = ctx.submoduleOptions?.(args[0]!);
     return options ? { kind: 'submodule', options } : { kind: 'anything' };
   }
+  if (name === 'submoduleWith' && args.length === 1) {
+    // Only the `modules` list matters for which fields exist; specialArgs and the like do not.
+    const modules = bindingValue(args[0]!, 'modules');
+    const options = modules && ctx.submoduleOptions?.(modules);
+    return options ? { kind: 'submodule', options } : { kind: 'anything' };
+  }
   return unknown;
+}
+
+/** A local name read through `ctx.resolve`, or undefined when it is not one we can follow. */
+function resolved(n: Node, ctx: TypeContext): OptionType | undefined {
+  if (n.type !== 'variable_expression' || !ctx.resolve || resolveDepth >= MAX_RESOLVE_DEPTH) return undefined;
+  const target = ctx.resolve(n);
+  if (!target) return undefined;
+  resolveDepth++;
+  try {
+    return readType(target, ctx);
+  } finally {
+    resolveDepth--;
+  }
+}
+
+/** The value of `key = …;` in a set literal, if written there. */
+function bindingValue(node: Node, key: string): Node | undefined {
+  const set = unparen(node);
+  if (set.type !== 'attrset_expression') return undefined;
+  const bs = set.namedChildren.find((c) => c?.type === 'binding_set');
+  for (const b of bs?.namedChildren ?? []) {
+    if (b?.type === 'binding' && b.childForFieldName('attrpath')?.text === key) return b.childForFieldName('expression') ?? undefined;
+  }
+  return undefined;
 }

@@ -1,0 +1,47 @@
+import type { CodeLens } from 'vscode-languageserver/node';
+import type { NixDocument } from '../parse/document';
+import type { OptionIndex } from '../options/schema-index';
+import { findModules, moduleDefinitions, type Definition } from '../options/modules';
+import { facts } from '../options/rules';
+
+const JP = 'hardware.nvidia-jetpack';
+
+/**
+ * A line over each configuration's `hardware.nvidia-jetpack` settings summarising what they add
+ * up to: "JetPack 6 · L4T 36.5.0 · CUDA 12.6 · flash target jetson-agx-orin-devkit". Shown only
+ * where the SoM is a literal, so the summary is a fact and not a guess.
+ */
+export function configurationLenses(doc: NixDocument, index: OptionIndex): CodeLens[] {
+  const root = doc.syntaxTree().rootNode;
+  const groups = new Map<number, Definition[]>();
+  for (const m of findModules(root).filter((x) => !x.node.hasError)) {
+    const defs = groups.get(m.group) ?? [];
+    defs.push(...moduleDefinitions(m).definitions);
+    groups.set(m.group, defs);
+  }
+  const lenses: CodeLens[] = [];
+  for (const defs of groups.values()) {
+    const anchor = defs.find((d) => d.path.map((s) => s.name).join('.').startsWith(JP));
+    const { literal } = facts(defs);
+    const somFact = literal.get(`${JP}.som`);
+    if (!anchor || somFact?.literal.kind !== 'string') continue;
+    const som = index.soms.get(somFact.literal.value);
+    if (!som) continue;
+    const versionFact = literal.get(`${JP}.majorVersion`);
+    const version = versionFact?.literal.kind === 'string' ? versionFact.literal.value : som.defaultJetpack;
+    const jp = index.schema.jetpacks[version];
+    const board = literal.get(`${JP}.carrierBoard`);
+    const boardName = board?.literal.kind === 'string' ? board.literal.value : undefined;
+    const parts = [`JetPack ${version}${versionFact ? '' : ' (default)'}`];
+    if (jp) parts.push(`L4T ${jp.l4t}`, `CUDA ${jp.cuda}`);
+    if (som.som === 'generic') parts.push('no flash target (generic)');
+    else if (som.flashTarget && boardName === 'devkit') parts.push(`flash target ${som.flashTarget}`);
+    else parts.push(`carrier board ${boardName ?? 'generic'}`);
+    const line = doc.lineIndex.position(anchor.path[0]!.start).line;
+    lenses.push({
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      command: { title: parts.join(' · '), command: '' },
+    });
+  }
+  return lenses;
+}

@@ -1,0 +1,40 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { LspClient, SERVER } from '../support/lsp-client';
+
+/** Completion, hover, quick fixes and the summary lens, through the real server over stdio. */
+const clients: LspClient[] = [];
+after(() => {
+  for (const c of clients) if (c.process.exitCode === null) c.kill();
+});
+
+test('option intelligence over LSP', { skip: !fs.existsSync(SERVER) ? 'build first (npm run build)' : false }, async () => {
+  const c = new LspClient();
+  clients.push(c);
+  const init = await c.initialize();
+  assert.ok(init.capabilities.completionProvider && init.capabilities.hoverProvider && init.capabilities.codeActionProvider && init.capabilities.codeLensProvider);
+  const uri = 'file:///robot/jetson.nix';
+  const text = '{ config, lib, pkgs, ... }:\n{\n  hardware.nvidia-jetpack = {\n    enable = true;\n    som = "orin-agx-64";\n    carrierBoard = "devkit";\n  };\n}\n';
+  await c.open(uri, text);
+  const published = await c.diagnostics(uri, 1);
+  assert.deepEqual(published.diagnostics.map((d) => [d.code, d.range.start.line]), [['invalid-enum-value', 4]]);
+
+  const hover = await c.connection.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 5 } });
+  assert.match(hover.contents.value, /\*\*hardware\.nvidia-jetpack\.som\*\*/);
+
+  const completion = await c.connection.sendRequest<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 12 } });
+  assert.ok(completion.some((i) => i.label === 'orin-agx'), JSON.stringify(completion.map((i) => i.label)));
+
+  const actions = await c.connection.sendRequest<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: published.diagnostics[0]!.range,
+    context: { diagnostics: published.diagnostics },
+  });
+  assert.equal(actions[0]?.title, 'Change to "orin-agx"');
+  assert.equal(actions[0]?.edit.changes[uri]?.[0]?.newText, '"orin-agx"');
+
+  const lenses = await c.connection.sendRequest<{ command: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
+  assert.deepEqual(lenses, []); // the SoM is not valid, so no summary
+  assert.equal(await c.shutdown(), 0);
+});
