@@ -38,6 +38,7 @@ type ServerState = 'starting' | 'ready' | 'failed' | 'stopped';
 const SOURCE = 'jetson-nix';
 const MISSING_SEMICOLON = 'missing `;`';
 const UNDEFINED_NAME = 'undefined variable `name`';
+const BAD_SOM = '"orin-agx-64" is not a valid value of `hardware.nvidia-jetpack.som`';
 
 describe('Jetson Nix extension in VS Code (code-server)', () => {
   test('Scenario 1: the vsix installs; a Nix module gets the Nix mode, colours and a ready server', { timeout: E2E_TEST_TIMEOUT_MS }, (t) =>
@@ -79,6 +80,32 @@ describe('Jetson Nix extension in VS Code (code-server)', () => {
       for (let i = 0; i < 'name'.length; i++) await vs.editor.press('Delete');
       await vs.editor.type('"orin-robot"');
       await waitForOurProblems(vs, 'no problems', (list) => list.length === 0);
+    }),
+  );
+
+  test('Scenario 3: a wrong SoM is listed, hover documents it, completion offers orin-agx, and the quick fix repairs it', { timeout: E2E_TEST_TIMEOUT_MS }, (t) =>
+    withExtension(t, async (vs) => {
+      await openNixFile(vs, 'modules/jetson.nix');
+      const [problem] = await waitForOurProblems(vs, `"${BAD_SOM}"`, (list) => list.length === 1 && hasMessage(list, BAD_SOM));
+      assert.deepEqual([problem!.severity, problem!.line, problem!.file], ['error', 6, 'jetson.nix']);
+
+      const hover = await vs.editor.hoverAt('som');
+      t.diagnostic(`hover: ${hover.slice(0, 200)}`);
+      assert.match(hover, /hardware\.nvidia-jetpack\.som/);
+      assert.match(hover, /Declared in jetpack-nixos/);
+
+      // Inside the string, after "orin-agx": completion offers the real SoM names.
+      await vs.editor.goTo(6, 20);
+      const labels = await vs.editor.complete();
+      assert.ok(labels.includes('orin-agx'), `suggestions: ${labels.join(', ')}`);
+      await vs.editor.press('Escape');
+      await vs.screenshot('completion-closed');
+
+      // On the value, "Auto Fix..." applies the preferred quick fix: the did-you-mean.
+      await vs.editor.goTo(6, 12);
+      await vs.workbench.runCommand('Auto Fix...');
+      await waitFor('the fixed value in the editor', () => vs.editor.text(), (text) => text.includes('som = "orin-agx";'));
+      await waitForOurProblems(vs, 'no problems after the quick fix', (list) => list.length === 0);
     }),
   );
 
