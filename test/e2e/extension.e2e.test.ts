@@ -93,6 +93,7 @@ describe('Jetson Nix extension in VS Code (code-server)', () => {
       t.diagnostic(`hover: ${hover.slice(0, 200)}`);
       assert.match(hover, /hardware\.nvidia-jetpack\.som/);
       assert.match(hover, /Declared in jetpack-nixos/);
+      await vs.screenshot('hover');
 
       // Inside the string, after "orin-agx": completion offers the real SoM names.
       await vs.editor.goTo(6, 20);

@@ -3,9 +3,9 @@ import { describeType } from '../options/schema-index';
 
 /** Markdown documentation of an option, for hover and completion. */
 export function optionMarkdown(o: OptionDecl, schema: Schema): string {
-  const lines = [`**${o.name}**`, '', o.description, '', `*Type:* ${describeType(o.type)}`];
+  const lines = [`**${o.name}**`, '', o.description, '', `*Type:* ${describeType(o.type)}`, ''];
   if (o.default) {
-    lines.push(`*Default:* \`${o.default.text}\`${o.default.explanation ? ` — ${o.default.explanation}` : ''}`);
+    lines.push(`*Default:* \`${o.default.text}\`${o.default.explanation ? ` — ${o.default.explanation}` : ''}`, '');
   }
   if (o.readOnly) lines.push('*Read-only:* set by jetpack-nixos, not by you.');
   if (o.renamedTo) lines.push(`*Renamed:* use \`${o.renamedTo}\`.`);

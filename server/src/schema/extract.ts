@@ -182,8 +182,9 @@ class FileReader {
   private module(body: Node): void {
     for (const option of this.moduleOptions(body, [])) {
       if (this.state.options.has(option.name)) {
+        // NixOS would merge the two (an enum's values, say); the schema keeps one declaration.
         const first = this.state.options.get(option.name)!.declaredIn!;
-        this.problem(body, `${option.name} is declared again at ${this.file}:${option.declaredIn!.line} (first at ${first.file}:${first.line}); the first declaration is kept`);
+        this.state.problems.push(`${this.file}:${option.declaredIn!.line}: ${option.name} is declared again (first at ${first.file}:${first.line}); the first declaration is kept`);
         continue;
       }
       this.state.options.set(option.name, option);
@@ -195,10 +196,11 @@ class FileReader {
     const out: OptionDecl[] = [];
     for (const b of bindingsOf(body)) {
       if (firstKey(b) !== 'options') continue;
-      const names = pathNames(b.childForFieldName('attrpath')!);
+      const attrpath = b.childForFieldName('attrpath');
+      const names = attrpath && pathNames(attrpath);
       const value = b.childForFieldName('expression');
       if (!names || !value) {
-        this.problem(b, `options with a dynamic name are skipped: ${compactText(b)}`);
+        this.problem(b, `options with a dynamic name are skipped: ${shorten(compactText(b))}`);
         continue;
       }
       const rest = names.slice(1);
@@ -235,9 +237,10 @@ class FileReader {
       this.problem(b, `${prefix.join('.')}: \`${compactText(b)}\` in an options set is skipped`);
       return;
     }
-    const names = pathNames(b.childForFieldName('attrpath')!);
+    const attrpath = b.childForFieldName('attrpath');
+    const names = attrpath && pathNames(attrpath);
     const value = b.childForFieldName('expression');
-    if (!names || !value) {
+    if (!names || names.length === 0 || !value) {
       this.problem(b, `${prefix.join('.')}: an option with a dynamic name is skipped: ${shorten(compactText(b))}`);
       return;
     }

@@ -42,6 +42,9 @@ const SIMPLE: Record<string, OptionType> = {
   attrs: { kind: 'attrsOf', of: { kind: 'anything' } },
 };
 
+/** What `with X;` may bring type names from. */
+const TYPE_SCOPES = new Set(['types', 'lib.types', 'lib']);
+
 const WRAPPERS = new Set(['nullOr', 'listOf', 'attrsOf', 'lazyAttrsOf', 'functionTo', 'uniq', 'unique']);
 
 function unparen(n: Node): Node {
@@ -85,6 +88,9 @@ function literalList(n: Node, ctx: TypeContext): (string | number | boolean)[] |
 export function readType(node: Node, ctx: TypeContext = {}): OptionType {
   const n = unparen(node);
   const unknown: OptionType = { kind: 'unknown', text: n.text };
+  // `with types; nullOr str` (or `with lib.types;`) names the same types as `types.nullOr types.str`.
+  const body = n.type === 'with_expression' && TYPE_SCOPES.has(n.childForFieldName('environment')?.text ?? '') ? n.childForFieldName('body') : undefined;
+  if (body) return readType(body, ctx);
   const simple = typeName(n);
   if (simple !== undefined) return SIMPLE[simple] ?? resolved(n, ctx) ?? unknown;
   if (n.type !== 'apply_expression') return unknown;
