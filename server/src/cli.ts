@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { createNixParser } from './parse/parser';
-import { checkFiles, type Report } from './cli/check-files';
+import { checkFiles, collectFacts, type Report, type SharedFacts } from './cli/check-files';
 import { collectNixFiles } from './cli/files';
 
 const USAGE = `Usage: jetson-nix check [--format text|json] [--jobs N] <files or directories…>
@@ -87,9 +87,9 @@ function sizeOf(file: string): number {
   }
 }
 
-function runWorker(files: string[]): Promise<Report[]> {
+function runWorker(files: string[], shared: SharedFacts): Promise<Report[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'check-worker.js'), { workerData: { files } });
+    const worker = new Worker(path.join(__dirname, 'check-worker.js'), { workerData: { files, shared } });
     worker.once('message', (m: Report[] | { error: string }) => {
       if (Array.isArray(m)) resolve(m);
       else reject(new Error(m.error));
@@ -103,11 +103,12 @@ function runWorker(files: string[]): Promise<Report[]> {
 async function checkAll(files: string[], jobs: number): Promise<Report[]> {
   const totalBytes = files.reduce((n, f) => n + sizeOf(f), 0);
   const threads = Math.min(jobs, files.length, totalBytes > 256 * 1024 ? jobs : 1);
-  if (threads <= 1) return checkFiles(await createNixParser(), files);
-  const [mine, ...theirs] = partition(files, threads);
   const parser = await createNixParser();
-  const others = theirs.map(runWorker);
-  const local = checkFiles(parser, mine ?? []);
+  const shared = collectFacts(parser, files);
+  if (threads <= 1) return checkFiles(parser, files, shared);
+  const [mine, ...theirs] = partition(files, threads);
+  const others = theirs.map((group) => runWorker(group, shared));
+  const local = checkFiles(parser, mine ?? [], shared);
   return [local, ...(await Promise.all(others))].flat();
 }
 

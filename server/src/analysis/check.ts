@@ -4,6 +4,7 @@ import { analyzeTree } from './analyze';
 import { LineIndex } from '../text/line-index';
 import { checkOptions } from '../options/check';
 import type { OptionIndex } from '../options/schema-index';
+import type { OptionDecl } from '../schema/types';
 import { bundledIndex } from '../schema/bundled';
 
 /** The text Nix actually reads: it stops at the first NUL byte. */
@@ -27,6 +28,8 @@ export interface CheckOptions {
   schema?: OptionIndex;
   /** The file is listed as a module somewhere (a `modules` or `imports` list). */
   isModuleFile?: boolean;
+  /** Options declared by the workspace's other files. */
+  declarations?: OptionDecl[];
 }
 
 /**
@@ -39,7 +42,12 @@ export function checkText(parser: Parser, fullText: string, options: CheckOption
   if (!tree) throw new Error('the parser returned no tree');
   try {
     const { findings } = analyzeTree(tree, text);
-    findings.push(...checkOptions(tree.rootNode, options.schema ?? bundledIndex(), { isModuleFile: options.isModuleFile ?? false }));
+    findings.push(
+      ...checkOptions(tree.rootNode, options.schema ?? bundledIndex(), {
+        isModuleFile: options.isModuleFile ?? false,
+        declarations: options.declarations ?? [],
+      }),
+    );
     if (nulAt >= 0) findings.push(nulFinding(nulAt));
     return finalizeFindings(findings, new LineIndex(fullText));
   } finally {

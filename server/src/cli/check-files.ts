@@ -1,5 +1,8 @@
 import type { Parser } from 'web-tree-sitter';
-import { checkText } from '../analysis/check';
+import * as path from 'node:path';
+import { checkText, nixVisibleText } from '../analysis/check';
+import type { OptionDecl } from '../schema/types';
+import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
 import { describeFailure } from '../util/errors';
@@ -14,8 +17,40 @@ export interface Report {
   message: string;
 }
 
+/** What the files of a run say about each other, in a form a worker thread can receive. */
+export interface SharedFacts {
+  declarations: OptionDecl[];
+  moduleFiles: string[];
+}
+
+/**
+ * The first pass of a run: option declarations and module references across all files. Only
+ * files that can contribute are parsed (a quick text test), so the pass costs little.
+ */
+export function collectFacts(parser: Parser, files: string[]): SharedFacts {
+  const facts = emptyWorkspaceFacts();
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readNixFile(file);
+    } catch {
+      continue;
+    }
+    if (!mayContribute(text)) continue;
+    const tree = parser.parse(nixVisibleText(text).text);
+    if (!tree) continue;
+    try {
+      addToFacts(facts, scanFile(tree.rootNode, path.resolve(file)));
+    } finally {
+      tree.delete();
+    }
+  }
+  return { declarations: facts.declarations, moduleFiles: [...facts.moduleFiles] };
+}
+
 /** Checks files one after another with one parser; an unreadable file becomes a report. */
-export function checkFiles(parser: Parser, files: string[]): Report[] {
+export function checkFiles(parser: Parser, files: string[], shared: SharedFacts = { declarations: [], moduleFiles: [] }): Report[] {
+  const moduleFiles = new Set(shared.moduleFiles);
   const out: Report[] = [];
   for (const file of files) {
     let text: string;
@@ -26,7 +61,7 @@ export function checkFiles(parser: Parser, files: string[]): Report[] {
       out.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'unreadable-file', message: `cannot read this file (${reason})` });
       continue;
     }
-    const findings: Finding[] = checkText(parser, text);
+    const findings: Finding[] = checkText(parser, text, { declarations: shared.declarations, isModuleFile: moduleFiles.has(path.resolve(file)) });
     if (findings.length === 0) continue;
     const lines = new LineIndex(text);
     for (const f of findings) {

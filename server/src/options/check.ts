@@ -1,14 +1,17 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../analysis/diagnostic';
 import { moduleDeclarations } from './declarations';
-import { findModules, moduleDefinitions, type Definition } from './modules';
+import { findModulesWithVisibility, moduleDefinitions, type Definition } from './modules';
 import { checkRules } from './rules';
 import { OptionIndex } from './schema-index';
 import { validateDefinitions } from './validate';
+import type { OptionDecl } from '../schema/types';
 
 export interface OptionCheckOptions {
   /** The file is known to be a module (it is listed in a `modules` or `imports` list somewhere). */
   isModuleFile?: boolean;
+  /** Options declared by the workspace's other files (custom carrier boards, own options). */
+  declarations?: OptionDecl[];
 }
 
 /**
@@ -16,9 +19,10 @@ export interface OptionCheckOptions {
  * syntax errors are skipped: their structure cannot be trusted until they parse.
  */
 export function checkOptions(root: Node, index: OptionIndex, options: OptionCheckOptions = {}): Finding[] {
-  const modules = findModules(root, options.isModuleFile).filter((m) => !m.node.hasError);
+  const found = findModulesWithVisibility(root, options.isModuleFile);
+  const modules = found.modules.filter((m) => !m.node.hasError);
   if (modules.length === 0) return [];
-  const declared = modules.flatMap(moduleDeclarations);
+  const declared = [...(options.declarations ?? []), ...modules.flatMap(moduleDeclarations)];
   const effective = declared.length > 0 ? new OptionIndex(index.schema, [...index.byName.values(), ...declared]) : index;
   const out: Finding[] = [];
   const byGroup = new Map<number, Definition[]>();
@@ -32,6 +36,6 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     list.push(...definitions);
     byGroup.set(m.group, list);
   }
-  for (const defs of byGroup.values()) out.push(...checkRules(defs, effective));
+  for (const [group, defs] of byGroup) out.push(...checkRules(defs, effective, found.visibility.get(group)?.unseen ?? true));
   return out;
 }

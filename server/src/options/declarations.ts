@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { OptionDecl } from '../schema/types';
-import { readType } from '../schema/type-expr';
+import { readType, type TypeContext } from '../schema/type-expr';
 import { type ModuleBody, staticPath } from './modules';
 import { calleeName, flattenCall, unparen } from './values';
 
@@ -11,6 +11,7 @@ import { calleeName, flattenCall, unparen } from './values';
  */
 export function moduleDeclarations(module: ModuleBody): OptionDecl[] {
   const out: OptionDecl[] = [];
+  const ctx: TypeContext = { lists: letLists(module.node) };
   const bs = module.node.namedChildren.find((c) => c?.type === 'binding_set');
   for (const b of bs?.namedChildren ?? []) {
     if (b?.type !== 'binding') continue;
@@ -18,12 +19,31 @@ export function moduleDeclarations(module: ModuleBody): OptionDecl[] {
     const segs = path ? staticPath(path) : undefined;
     const value = b.childForFieldName('expression');
     if (!segs || !value || segs[0]?.name !== 'options') continue;
-    collect(value, segs.slice(1).map((s) => s.name), out);
+    collect(value, segs.slice(1).map((s) => s.name), out, ctx);
   }
   return out;
 }
 
-function collect(node: Node, prefix: string[], out: OptionDecl[]): void {
+/** Lists of literals bound by the `let`s around a module (`boards = [ "a" "b" ];`), by name. */
+function letLists(node: Node): Map<string, (string | number | boolean)[]> {
+  const out = new Map<string, (string | number | boolean)[]>();
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (n.type !== 'let_expression') continue;
+    const bs = n.namedChildren.find((c) => c?.type === 'binding_set');
+    for (const b of bs?.namedChildren ?? []) {
+      if (b?.type !== 'binding') continue;
+      const name = b.childForFieldName('attrpath')?.text;
+      const value = b.childForFieldName('expression');
+      if (!name || !value || out.has(name) || unparen(value).type !== 'list_expression') continue;
+      const items = unparen(value).namedChildren.filter((c) => c && c.type !== 'comment');
+      const values = items.map((c) => (c!.type === 'string_expression' && !c!.namedChildren.some((x) => x?.type === 'interpolation') ? c!.text.slice(1, -1) : undefined));
+      if (values.every((v) => v !== undefined)) out.set(name, values as string[]);
+    }
+  }
+  return out;
+}
+
+function collect(node: Node, prefix: string[], out: OptionDecl[], ctx: TypeContext): void {
   const n = unparen(node);
   if (n.type === 'attrset_expression') {
     const bs = n.namedChildren.find((c) => c?.type === 'binding_set');
@@ -32,7 +52,7 @@ function collect(node: Node, prefix: string[], out: OptionDecl[]): void {
       const path = b.childForFieldName('attrpath');
       const segs = path ? staticPath(path) : undefined;
       const value = b.childForFieldName('expression');
-      if (segs && value) collect(value, [...prefix, ...segs.map((s) => s.name)], out);
+      if (segs && value) collect(value, [...prefix, ...segs.map((s) => s.name)], out, ctx);
     }
     return;
   }
@@ -55,7 +75,7 @@ function collect(node: Node, prefix: string[], out: OptionDecl[]): void {
   }
   out.push({
     name,
-    type: typeNode ? readType(typeNode) : { kind: 'anything' },
+    type: typeNode ? readType(typeNode, ctx) : { kind: 'anything' },
     typeText: typeNode?.text ?? 'unspecified',
     description: 'Declared in this workspace.',
   });

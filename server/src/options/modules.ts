@@ -15,6 +15,13 @@ export interface ModuleBody {
   group: number;
 }
 
+/**
+ * Whether a configuration (group) includes modules this file does not show: imported files,
+ * modules bound to variables, other inputs' modules. Rules that depend on an option being unset
+ * (or left at its default) only judge configurations with nothing unseen.
+ */
+export type GroupVisibility = Map<number, { unseen: boolean }>;
+
 /** One name of an option path, with where it is written. */
 export interface Segment {
   name: string;
@@ -31,6 +38,8 @@ export interface Definition {
   kind: 'set' | 'value' | 'inherit';
   /** Under `mkIf` (or `mkMerge` of it): the definition may not apply, so rules ignore it. */
   conditional: boolean;
+  /** Wrapped in `mkDefault`/`mkOptionDefault`/`mkOverride`: another module may override it. */
+  lowPriority: boolean;
   group: number;
 }
 
@@ -42,7 +51,10 @@ export interface StructureProblem {
   related: { start: number; end: number };
 }
 
-const MODULE_ARGS = new Set(['config', 'lib', 'pkgs', 'options', 'modulesPath', 'utils']);
+/** Arguments only NixOS modules take (`pkgs` alone is also a nixpkgs config function's argument). */
+const MODULE_ARGS = new Set(['config', 'lib', 'options', 'modulesPath', 'utils']);
+/** Module values that come from projects whose options the schema already knows. */
+const KNOWN_MODULE_SOURCES = /^(inputs\.)?(jetpack-nixos|jetpack|nix-ros-overlay|nixpkgs)\./;
 /** Keys a module may have besides its definitions. */
 const MODULE_KEYS = new Set(['imports', 'options', 'config', 'disabledModules', 'meta', '_file', 'key', '_class', 'freeformType']);
 
@@ -125,18 +137,54 @@ function listElements(node: Node): Node[] {
   return [];
 }
 
-/** An inline module in a `modules` or `imports` list: a set literal or a module function. */
+/** An inline module in a `modules` or `imports` list: a set literal or a module function, also through a `let` name. */
 function inlineModule(element: Node): Node | undefined {
   const n = unparen(element);
   if (n.type === 'attrset_expression') return n;
   if (n.type === 'function_expression') return moduleResult(n.childForFieldName('body') ?? n);
+  if (n.type === 'variable_expression') {
+    const bound = letBinding(n, n.text);
+    if (bound && unparen(bound).type !== 'variable_expression') return inlineModule(bound);
+  }
   return undefined;
 }
 
-/** Every module body of a parsed file. `isModuleFile` forces the file's own expression to count. */
+/** The value a `let` around `from` binds to `name`, if any. */
+function letBinding(from: Node, name: string): Node | undefined {
+  for (let n: Node | null = from.parent; n; n = n.parent) {
+    if (n.type !== 'let_expression') continue;
+    const bs = n.namedChildren.find((c) => c?.type === 'binding_set');
+    for (const b of bs?.namedChildren ?? []) {
+      if (b?.type === 'binding' && b.childForFieldName('attrpath')?.text === name) return b.childForFieldName('expression') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a `modules`/`imports` entry is one we cannot see into (a file, a variable, a call). */
+function isUnseen(element: Node): boolean {
+  const n = unparen(element);
+  if (n.type === 'attrset_expression' || n.type === 'function_expression') return false;
+  if (n.type === 'select_expression' && KNOWN_MODULE_SOURCES.test(n.text)) return false;
+  return true;
+}
+
+/**
+ * Every module body of a parsed file, with the visibility of each configuration. `isModuleFile`
+ * forces the file's own expression to count as a module.
+ */
 export function findModules(root: Node, isModuleFile = false): ModuleBody[] {
+  return findModulesWithVisibility(root, isModuleFile).modules;
+}
+
+export function findModulesWithVisibility(root: Node, isModuleFile = false): { modules: ModuleBody[]; visibility: GroupVisibility } {
   const out: ModuleBody[] = [];
+  const visibility: GroupVisibility = new Map();
   let group = 0;
+  const newGroup = (unseen: boolean) => {
+    visibility.set(group, { unseen });
+    return group++;
+  };
   const top = root.namedChildren.find((c) => c && c.type !== 'comment');
   if (top) {
     const t = unparen(top);
@@ -146,9 +194,10 @@ export function findModules(root: Node, isModuleFile = false): ModuleBody[] {
         : t.type === 'attrset_expression' && (isModuleFile || hasModuleKeys(t))
           ? t
           : undefined;
-    if (own) out.push({ node: own, group: group++ });
+    // A module file is one part of a configuration assembled elsewhere; what it imports is unseen.
+    if (own) out.push({ node: own, group: newGroup(false) });
   }
-  // nixosSystem { modules = [ … ]; } anywhere in the file (flakes, fleet libraries).
+  // nixosSystem { modules = [ … ]; } and flake outputs nixosModules.<name> anywhere in the file.
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const n = stack.pop()!;
@@ -156,18 +205,31 @@ export function findModules(root: Node, isModuleFile = false): ModuleBody[] {
       const call = flattenCall(n);
       if (call && lastName(call.fn) === 'nixosSystem' && call.args.length === 1) {
         const arg = unparen(call.args[0]!);
-        const g = group++;
+        const g = newGroup(false);
         if (arg.type === 'attrset_expression') {
           for (const b of bindingsOf(arg)) {
             if (b.type !== 'binding' || firstKey(b) !== 'modules') continue;
             const value = b.childForFieldName('expression');
-            for (const el of value ? listElements(value) : []) {
+            const elements = value ? listElements(value) : [];
+            if (!value || unparen(value).type !== 'list_expression' && elements.length === 0) visibility.get(g)!.unseen = true;
+            for (const el of elements) {
               const m = inlineModule(el);
               if (m) out.push({ node: m, group: g });
+              else if (isUnseen(el)) visibility.get(g)!.unseen = true;
             }
           }
         }
       }
+    }
+    if (n.type === 'binding') {
+      const path = n.childForFieldName('attrpath');
+      const segs = path ? staticPath(path) : undefined;
+      const value = n.childForFieldName('expression');
+      const names = segs?.map((x) => x.name) ?? [];
+      const isOutput = (names.length === 2 && names[0] === 'nixosModules') || (names.length === 1 && names[0] === 'nixosModule');
+      const m = isOutput && value ? inlineModule(value) : undefined;
+      // A reusable module is combined with others elsewhere: its configuration is never complete here.
+      if (m) out.push({ node: m, group: newGroup(true) });
     }
     for (let i = n.namedChildCount - 1; i >= 0; i--) {
       const c = n.namedChild(i);
@@ -179,13 +241,16 @@ export function findModules(root: Node, isModuleFile = false): ModuleBody[] {
     for (const b of bindingsOf(out[i]!.node)) {
       if (b.type !== 'binding' || firstKey(b) !== 'imports') continue;
       const value = b.childForFieldName('expression');
-      for (const el of value ? listElements(value) : []) {
+      const elements = value ? listElements(value) : [];
+      if (!value || (unparen(value).type !== 'list_expression' && elements.length === 0)) visibility.get(out[i]!.group)!.unseen = true;
+      for (const el of elements) {
         const m = inlineModule(el);
         if (m && !out.some((x) => x.node.id === m.id)) out.push({ node: m, group: out[i]!.group });
+        else if (!m && isUnseen(el)) visibility.get(out[i]!.group)!.unseen = true;
       }
     }
   }
-  return out;
+  return { modules: out, visibility };
 }
 
 /**
@@ -223,6 +288,12 @@ export function moduleDefinitions(module: ModuleBody): { definitions: Definition
   return { definitions, problems };
 }
 
+function isLowPriority(n: Node): boolean {
+  const call = flattenCall(n);
+  const name = call && calleeName(call.fn);
+  return name === 'mkDefault' || name === 'mkOptionDefault' || name === 'mkOverride';
+}
+
 class Walker {
   constructor(
     private readonly out: Definition[],
@@ -235,7 +306,7 @@ class Walker {
       const attrs = b.childForFieldName('attrs');
       for (const a of attrs?.namedChildren ?? []) {
         if (a?.type === 'identifier') {
-          this.out.push({ path: [...prefix, { name: a.text, start: a.startIndex, end: a.endIndex }], value: undefined, kind: 'inherit', conditional, group: this.group });
+          this.out.push({ path: [...prefix, { name: a.text, start: a.startIndex, end: a.endIndex }], value: undefined, kind: 'inherit', conditional, lowPriority: false, group: this.group });
         }
       }
       return;
@@ -271,10 +342,10 @@ class Walker {
     }
     if (n.type === 'attrset_expression') {
       // At the top (`config = { … }`) there is no option path yet, only definitions below.
-      if (path.length > 0) this.out.push({ path, value: node, kind: 'set', conditional, group: this.group });
+      if (path.length > 0) this.out.push({ path, value: node, kind: 'set', conditional, lowPriority: false, group: this.group });
       for (const b of bindingsOf(n)) this.binding(b, 0, path, conditional);
       return;
     }
-    if (path.length > 0) this.out.push({ path, value: node, kind: 'value', conditional, group: this.group });
+    if (path.length > 0) this.out.push({ path, value: node, kind: 'value', conditional, lowPriority: isLowPriority(n), group: this.group });
   }
 }

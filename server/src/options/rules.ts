@@ -18,21 +18,27 @@ interface Fact {
   def?: Definition;
 }
 
-/** The unconditional literal definitions of one configuration, by option name. */
+/**
+ * The options of one configuration whose value is certain: exactly one definition, unconditional,
+ * a literal. An option defined more than once, under `mkIf`, or by a non-literal is uncertain and
+ * appears only in `defined`.
+ */
 export function facts(definitions: Definition[]): { literal: Map<string, Fact>; defined: Set<string> } {
-  const literal = new Map<string, Fact>();
-  const defined = new Set<string>();
+  const byName = new Map<string, Definition[]>();
   for (const d of definitions) {
     const name = d.path.map((s) => s.name).join('.');
-    defined.add(name);
-    if (d.kind !== 'value' || !d.value || d.conditional) continue;
-    const value = literalOf(d.value);
-    if (value.kind === 'unknown') continue;
-    // Two unconditional literals for one option: NixOS itself will complain; judge neither.
-    if (literal.has(name)) literal.set(name, { literal: { kind: 'unknown' }, start: 0, end: 0 });
-    else literal.set(name, { literal: value, start: d.value.startIndex, end: d.value.endIndex, def: d });
+    const list = byName.get(name) ?? [];
+    list.push(d);
+    byName.set(name, list);
   }
-  return { literal, defined };
+  const literal = new Map<string, Fact>();
+  for (const [name, defs] of byName) {
+    const d = defs[0]!;
+    if (defs.length !== 1 || d.kind !== 'value' || !d.value || d.conditional) continue;
+    const value = literalOf(d.value);
+    if (value.kind !== 'unknown') literal.set(name, { literal: value, start: d.value.startIndex, end: d.value.endIndex, def: d });
+  }
+  return { literal, defined: new Set(byName.keys()) };
 }
 
 function str(f: Fact | undefined): string | undefined {
@@ -65,15 +71,25 @@ function addOptionsFix(gate: Definition, missing: string[], index: OptionIndex):
   return { title: `Add ${missing.length === 1 ? 'the missing option' : `the ${missing.length} missing options`}`, edits: [{ start: binding.endIndex, end: binding.endIndex, newText: lines.join('') }] };
 }
 
-export function checkRules(definitions: Definition[], index: OptionIndex): Finding[] {
+/**
+ * `unseen`: the configuration includes modules this file does not show, so an option left unset
+ * here may be set there, and a default may not be the value.
+ */
+export function checkRules(definitions: Definition[], index: OptionIndex, unseen: boolean): Finding[] {
   const out: Finding[] = [];
   const { literal, defined } = facts(definitions);
   const somFact = literal.get(`${JP}.som`);
   const som = str(somFact);
   const somInfo = som ? index.soms.get(som) : undefined;
   const versionFact = literal.get(`${JP}.majorVersion`);
-  const version = str(versionFact);
-  const effectiveVersion = version ?? somInfo?.defaultJetpack;
+  const versionValues = (index.byName.get(`${JP}.majorVersion`)?.type as { values?: unknown[] } | undefined)?.values ?? [];
+  // A value outside the enum is reported as such; rules reason only about real versions.
+  const version = str(versionFact) !== undefined && versionValues.includes(str(versionFact)) ? str(versionFact) : undefined;
+  const versionUnset = !defined.has(`${JP}.majorVersion`) && !unseen;
+  // The JetPack versions this configuration may build: the literal, the SoM's default when
+  // nothing can set it, or any the SoM supports.
+  const possibleVersions = version ? [version] : versionUnset && somInfo ? [somInfo.defaultJetpack] : (somInfo?.jetpackVersions ?? []);
+  const effectiveVersion = possibleVersions.length === 1 ? possibleVersions[0] : undefined;
 
   // JetPack generations a SoM can run: Xavier only 5, Thor only 7, Orin 5, 6 or 7.
   if (somInfo && version && versionFact && !somInfo.jetpackVersions.includes(version)) {
@@ -93,7 +109,7 @@ export function checkRules(definitions: Definition[], index: OptionIndex): Findi
     if (som && somFact && som !== 'orin-nx') {
       out.push(error('unsupported-carrier-board', boardFact, `the xavierNxDevkit carrier board is only supported with som = "orin-nx", not "${som}" (line {line})`, somFact, `som = "${som}"`));
     }
-    if (effectiveVersion === '7' && (versionFact || som)) {
+    if (effectiveVersion === '7') {
       out.push(error('unsupported-carrier-board', boardFact, 'the xavierNxDevkit carrier board is not supported on JetPack 7'));
     }
   }
@@ -126,7 +142,7 @@ export function checkRules(definitions: Definition[], index: OptionIndex): Findi
     const g = literal.get(gate);
     if (g?.literal.kind !== 'bool' || !g.literal.value) continue;
     const missing = required.filter((r) => index.byName.has(r) && !defined.has(r));
-    if (missing.length > 0) {
+    if (missing.length > 0 && !unseen) {
       const f = error('missing-required-option', g, `\`${gate.slice(JP.length + 1)}\` needs ${missing.map((m) => `\`${m.slice(JP.length + 1)}\``).join(', ')} to be set as well`);
       const fix = g.def && addOptionsFix(g.def, missing, index);
       if (fix) f.fixes = [fix];
@@ -136,8 +152,10 @@ export function checkRules(definitions: Definition[], index: OptionIndex): Findi
 
   // Settings that are accepted but change nothing.
   const superFact = literal.get(`${JP}.super`);
-  if (somInfo && effectiveVersion && superFact?.literal.kind === 'bool' && superFact.literal.value && somInfo.superEffective[effectiveVersion] === false) {
-    const warning = error('ineffective-option', superFact, `\`super = true\` changes nothing on ${som} with JetPack ${effectiveVersion}: only Orin NX and Orin Nano (and AGX Orin on JetPack 7) have Super modes`);
+  const superUseless = possibleVersions.length > 0 && possibleVersions.every((v) => somInfo?.superEffective[v] === false);
+  if (somInfo && superFact?.literal.kind === 'bool' && superFact.literal.value && superUseless) {
+    const on = effectiveVersion ? ` with JetPack ${effectiveVersion}` : '';
+    const warning = error('ineffective-option', superFact, `\`super = true\` changes nothing on ${som}${on}: only Orin NX and Orin Nano (and AGX Orin on JetPack 7) have Super modes`);
     warning.severity = 'warning';
     out.push(warning);
   }

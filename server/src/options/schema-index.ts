@@ -52,6 +52,11 @@ export class OptionIndex {
       this.byName.set(o.name, { ...existing, type: { kind: 'enum', values } });
       return;
     }
+    // A re-declaration whose type we cannot read may extend the values: judge no value then.
+    if (existing && existing.type.kind === 'enum' && o.type.kind === 'unknown') {
+      this.byName.set(o.name, { ...existing, type: o.type });
+      return;
+    }
     if (existing) return;
     this.byName.set(o.name, o);
     const parts = o.name.split('.');
@@ -95,6 +100,11 @@ export class OptionIndex {
     const rest = path.slice(namespace.split('.').length).join('.');
     const deeper = names.filter((n) => n.endsWith('.' + rest));
     if (rest && deeper.length > 0) return deeper.slice(0, 3);
+    // A name cut short: `profile` for `profileNumber`.
+    const parent = path.slice(0, -1).join('.');
+    const last = path[path.length - 1]!;
+    const longer = names.filter((n) => n.startsWith(parent + '.' + last) && last.length >= 3 && n.split('.').length === path.length);
+    if (longer.length > 0) return longer.slice(0, 3);
     return closest(path.join('.'), names);
   }
 }

@@ -38,7 +38,12 @@ export function validateDefinitions(definitions: Definition[], index: OptionInde
     }
     if (found) {
       out.push(...checkBelow(def, found.decl, found.rest, index));
-      stopped.push(found.decl.name);
+      // Below a set of submodules (`services.ros2.nodes.<name>`), the fields are checked one by
+      // one; below a field (or anything else), nothing more is.
+      const t = nonNull(found.decl.type);
+      const perField = t.kind === 'attrsOf' && t.of.kind === 'submodule';
+      stopped.push(perField && found.rest.length >= 2 ? [found.decl.name, ...found.rest.slice(0, 2)].join('.') : perField ? joined : found.decl.name);
+      if (perField && found.rest.length < 2) stopped.pop();
       continue;
     }
     if (index.isPrefix(names)) continue;
@@ -99,6 +104,19 @@ function checkBelow(def: Definition, decl: OptionDecl, rest: string[], index: Op
     if (rest.length === 1 && def.kind === 'value' && def.value) return checkValue(literalOf(def.value), field.type, { ...field, name: `${decl.name}.${field.name}` }, def.value);
     return [];
   }
+  // `services.ros2.nodes.<name>.<field>`: fields of a set of submodules.
+  if (t.kind === 'attrsOf' && t.of.kind === 'submodule' && rest.length >= 2) {
+    const fields = t.of.options;
+    const field = fields[rest[1]!];
+    const seg = def.path[def.path.length - rest.length + 1]!;
+    const owner = `${decl.name}.${rest[0]}`;
+    if (!field) {
+      const near = closest(rest[1]!, Object.keys(fields));
+      return [finding('unknown-option', 'error', seg.start, seg.end, `\`${rest[1]}\` is not an option of \`${decl.name}.<name>\`${near.length ? `: did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''}`)];
+    }
+    if (rest.length === 2 && def.kind === 'value' && def.value) return checkValue(literalOf(def.value), field.type, { ...field, name: `${owner}.${field.name}` }, def.value);
+    return [];
+  }
   if (acceptsSet(t) || def.kind === 'inherit') return [];
   void index;
   const key = def.path[def.path.length - rest.length - 1]!;
@@ -156,19 +174,32 @@ export function checkValue(value: Literal, type: OptionType, decl: OptionDecl, n
       if (t.kind === 'ints.unsigned' && value.value < 0) return [finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` must be 0 or more, not ${value.value}`)];
       return [];
     case 'float':
+      // NixOS's types.float accepts floats only: `1` must be written `1.0`.
+      return value.kind === 'float' ? [] : [mismatch(decl, value, node)];
     case 'number':
       return value.kind === 'float' || value.kind === 'int' ? [] : [mismatch(decl, value, node)];
     case 'str':
     case 'lines':
       return value.kind === 'string' ? [] : [mismatch(decl, value, node)];
     case 'path':
-      // Nix accepts path literals and strings that are absolute paths.
-      return value.kind === 'path' || value.kind === 'string' ? [] : [mismatch(decl, value, node)];
+      // NixOS accepts path literals and strings that are absolute paths (or store paths).
+      if (value.kind === 'path') return [];
+      if (value.kind === 'string' && !value.value.startsWith('/')) {
+        return [finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` expects a path: a path literal (\`./${value.value}\`) or an absolute path string, not the relative string ${JSON.stringify(value.value)}`)];
+      }
+      return value.kind === 'string' ? [] : [mismatch(decl, value, node)];
     case 'package':
       return value.kind === 'int' || value.kind === 'bool' || value.kind === 'float' || value.kind === 'list' ? [mismatch(decl, value, node)] : [];
     case 'enum': {
       if (value.kind === 'string') {
         if (t.values.includes(value.value)) return [];
+        const base = value.value.replace(/-super$/, '');
+        if (base !== value.value && t.values.includes(base) && decl.name.endsWith('.som')) {
+          // People write the Super variant's name as a SoM; Super is a separate switch.
+          const f = finding('invalid-enum-value', 'error', node.startIndex, node.endIndex, `${JSON.stringify(value.value)} is not a SoM: write som = "${base}" and super = true`);
+          f.fixes = [{ title: `Change to "${base}"`, edits: [{ start: node.startIndex, end: node.endIndex, newText: JSON.stringify(base) }] }];
+          return [f];
+        }
         const near = closest(value.value, t.values.map(String));
         const suggestion = near.length ? ` Did you mean ${JSON.stringify(near[0])}?` : '';
         const f = finding('invalid-enum-value', 'error', node.startIndex, node.endIndex, `${JSON.stringify(value.value)} is not a valid value of \`${decl.name}\`.${suggestion} Valid: ${t.values.map((v) => JSON.stringify(v)).join(', ')}`);

@@ -91,14 +91,10 @@ export function extractSchema(files: SourceFile[], parser: Parser): Extraction {
   };
 }
 
-interface Alias {
-  decl: OptionDecl;
-}
-
 interface State {
   options: Map<string, OptionDecl>;
   /** Renamed options, whose type is their target's, filled in once every file is read. */
-  aliases: Alias[];
+  aliases: OptionDecl[];
   removed: RemovedOption[];
   problems: string[];
 }
@@ -135,13 +131,13 @@ function decl(name: string, spec: OptionSpec, declaredIn: { file: string; line: 
  */
 function resolveAliases(state: State): void {
   for (const alias of state.aliases) {
-    let target = state.options.get(alias.decl.renamedTo!);
+    let target = state.options.get(alias.renamedTo!);
     for (let guard = 0; target?.renamedTo && guard < 16; guard++) target = state.options.get(target.renamedTo);
     // A target declared elsewhere (a NixOS option) leaves the alias untyped: not a problem of
     // reading, so the caller, who may know the target, decides.
     if (target && !target.renamedTo) {
-      alias.decl.type = target.type;
-      alias.decl.typeText = target.typeText;
+      alias.type = structuredClone(target.type);
+      alias.typeText = target.typeText;
     }
   }
 }
@@ -157,16 +153,17 @@ class FileReader {
     const stack: Node[] = [root];
     while (stack.length > 0) {
       const n = stack.pop()!;
-      if (isAttrset(n) && isModuleBody(n)) this.module(n);
+      if (isAttrset(n) && isModuleBody(n)) {
+        this.module(n);
+        // Its `options` are read; its imports and config may hold renamings and inline modules.
+        for (const b of bindingsOf(n)) if (firstKey(b) !== 'options') stack.push(b);
+        continue;
+      }
       const call = n.type === 'apply_expression' && !isCallee(n) ? callOf(n) : undefined;
       if (call) this.renaming(n, call);
       // Submodule bodies are read through their option's type, and option calls by `module`;
       // walking into them would take their fields for top-level options.
       if (call && (SUBMODULE_MAKERS.has(call.name) || OPTION_MAKERS.has(call.name))) continue;
-      if (isAttrset(n) && isModuleBody(n)) {
-        for (const b of bindingsOf(n)) if (firstKey(b) !== 'options') stack.push(b);
-        continue;
-      }
       for (let i = n.namedChildCount - 1; i >= 0; i--) {
         const c = n.namedChild(i);
         if (c) stack.push(c);
@@ -407,7 +404,7 @@ class FileReader {
       return;
     }
     this.state.options.set(alias.name, alias);
-    this.state.aliases.push({ decl: alias });
+    this.state.aliases.push(alias);
   }
 
   private removal(node: Node, path: Node, message: Node): void {
