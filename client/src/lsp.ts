@@ -47,7 +47,8 @@ export class ServerController implements vscode.Disposable {
       documentSelector: [{ language: 'nix' }],
       outputChannel: this.log,
       initializationOptions: readSettings(this.log),
-      synchronize: { configurationSection: SECTION },
+      // Other files' option declarations and imports matter to each document: keep the server told.
+      synchronize: { configurationSection: SECTION, fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix') },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
         closed: () => {

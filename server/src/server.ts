@@ -18,6 +18,8 @@ import { completeOptions } from './features/completion';
 import { hoverOption } from './features/hover';
 import { quickFixes } from './features/code-actions';
 import { configurationLenses } from './features/code-lens';
+import { WorkspaceIndex } from './workspace-index';
+import { fileURLToPath } from 'node:url';
 
 declare const process: NodeJS.Process;
 
@@ -31,6 +33,8 @@ class JetsonNixServer {
   private readonly lastRun = new Map<string, number>();
   private settings: ServerSettings = DEFAULT_SETTINGS;
   private parser: Parser | undefined;
+  private workspace: WorkspaceIndex | undefined;
+  private folders: string[] = [];
 
   constructor(private readonly connection: Connection) {}
 
@@ -39,9 +43,11 @@ class JetsonNixServer {
     c.onInitialize(async (params): Promise<InitializeResult> => {
       this.applySettings(params.initializationOptions);
       this.parser = await createNixParser();
+      const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+      this.folders = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
       return {
         capabilities: {
-          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
           completionProvider: { triggerCharacters: ['.', '"'] },
           hoverProvider: true,
           codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -54,6 +60,20 @@ class JetsonNixServer {
       const g = grammarInfo();
       c.console.info(`Jetson Nix language server ${SERVER_VERSION} ready (Node ${process.version})`);
       if (g) c.console.info(`Nix grammar: ${g.provenance} (${g.grammarWasm})`);
+      // What other files declare or import changes what a document's options mean: re-check then.
+      this.workspace = new WorkspaceIndex(this.parser!, () => {
+        for (const [uri, doc] of this.documents) {
+          doc.invalidate();
+          this.schedule(uri);
+        }
+      });
+      this.workspace.scan(this.folders, (m) => c.console.info(m)).catch((err: unknown) => c.console.error(`Indexing the workspace failed: ${describeFailure(err)}`));
+    });
+    c.onDidChangeWatchedFiles(({ changes }) => {
+      for (const change of changes) if (change.uri.startsWith('file:')) this.workspace?.update(fileURLToPath(change.uri));
+    });
+    c.onDidSaveTextDocument(({ textDocument }) => {
+      if (textDocument.uri.startsWith('file:')) this.workspace?.update(fileURLToPath(textDocument.uri));
     });
     c.onDidChangeConfiguration((p) => {
       const raw = (p.settings as { jetsonNix?: unknown } | null)?.jetsonNix ?? p.settings;
@@ -62,7 +82,7 @@ class JetsonNixServer {
     });
     c.onDidOpenTextDocument(({ textDocument: d }) => {
       this.documents.get(d.uri)?.dispose();
-      this.documents.set(d.uri, new NixDocument(this.parser!, d.text, d.version));
+      this.documents.set(d.uri, new NixDocument(this.parser!, d.text, d.version, () => this.workspace?.contextFor(d.uri) ?? {}));
       this.schedule(d.uri);
     });
     c.onDidChangeTextDocument(({ textDocument, contentChanges }) => {

@@ -1,6 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LspClient, SERVER } from '../support/lsp-client';
 
 /** Completion, hover, quick fixes and the summary lens, through the real server over stdio. */
@@ -36,5 +39,26 @@ test('option intelligence over LSP', { skip: !fs.existsSync(SERVER) ? 'build fir
 
   const lenses = await c.connection.sendRequest<{ command: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
   assert.deepEqual(lenses, []); // the SoM is not valid, so no summary
+  assert.equal(await c.shutdown(), 0);
+});
+
+test('option declarations and imports elsewhere in the workspace are taken into account', { skip: !fs.existsSync(SERVER) ? 'build first (npm run build)' : false }, async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-ws-'));
+  fs.mkdirSync(path.join(root, 'modules'));
+  fs.writeFileSync(
+    path.join(root, 'modules', 'kestrel-board.nix'),
+    '{ lib, ... }: {\n  options.hardware.nvidia-jetpack.carrierBoard = lib.mkOption { type = lib.types.enum [ "kestrel" ]; };\n}\n',
+  );
+  const host = '{ config, ... }: {\n  imports = [ ./kestrel-board.nix ];\n  hardware.nvidia-jetpack.carrierBoard = "kestrel";\n}\n';
+  fs.writeFileSync(path.join(root, 'modules', 'host.nix'), host);
+  const c = new LspClient();
+  clients.push(c);
+  await c.initializeWith({ rootUri: pathToFileURL(root).href });
+  const uri = pathToFileURL(path.join(root, 'modules', 'host.nix')).href;
+  await c.open(uri, host);
+  // Once the workspace is indexed, the custom board is a valid carrier board.
+  const settled = await c.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0);
+  assert.deepEqual(settled.diagnostics, []);
+  assert.ok(c.logs.some((l) => /Indexed 2 \.nix files/.test(l)), c.logs.join('\n'));
   assert.equal(await c.shutdown(), 0);
 });

@@ -19,7 +19,7 @@ describe('language server over stdio', { skip: !fs.existsSync(SERVER) ? 'build f
   test('initialize announces incremental sync and our name', async () => {
     const c = client();
     const result = await c.initialize();
-    assert.deepEqual(result.capabilities.textDocumentSync, { openClose: true, change: 2 });
+    assert.deepEqual(result.capabilities.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
     assert.equal(result.serverInfo?.name, 'jetson-nix');
     assert.equal(await c.shutdown(), 0);
   });

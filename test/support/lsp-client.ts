@@ -88,6 +88,22 @@ export class LspClient {
     });
   }
 
+  /** Resolves with the first diagnostics for `uri` (received before or after the call) that satisfy `accept`. */
+  async waitForDiagnostics(uri: string, accept: (p: PublishedDiagnostics) => boolean, timeoutMs = 10000): Promise<PublishedDiagnostics> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no diagnostics for ${uri} satisfied the test within ${timeoutMs} ms`);
+      const p = await this.diagnostics(uri, undefined, left);
+      if (accept(p)) return p;
+    }
+  }
+
+  async initializeWith(params: Record<string, unknown>): Promise<void> {
+    await this.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, ...params });
+    await this.connection.sendNotification('initialized', {});
+  }
+
   /** Asks the server to shut down and exit; resolves with its exit code. */
   async shutdown(): Promise<number | null> {
     const exited = new Promise<number | null>((resolve) => this.process.once('exit', (code) => resolve(code)));

@@ -3,7 +3,7 @@ import { analyzeTree, type SummaryCache } from '../analysis/analyze';
 import { finalizeFindings, nixVisibleText, nulFinding } from '../analysis/check';
 import type { Finding } from '../analysis/diagnostic';
 import { LineIndex, type Position, type Range } from '../text/line-index';
-import { checkOptions } from '../options/check';
+import { checkOptions, type OptionCheckOptions } from '../options/check';
 import { bundledIndex } from '../schema/bundled';
 
 /** A text change as LSP sends it: a range and its replacement, or a whole new text. */
@@ -26,8 +26,15 @@ export class NixDocument {
     private readonly parser: Parser,
     public text: string,
     public version: number,
+    /** What the workspace says about this document (declarations elsewhere, whether it is imported). */
+    private readonly optionContext: () => OptionCheckOptions = () => ({}),
   ) {
     this.lines = new LineIndex(text);
+  }
+
+  /** Forgets the findings (not the tree) after the workspace changed what they depend on. */
+  invalidate(): void {
+    this.findings = undefined;
   }
 
   get lineIndex(): LineIndex {
@@ -71,7 +78,7 @@ export class NixDocument {
     if (!tree) throw new Error('the parser returned no tree');
     const previousTree = this.tree;
     const { findings, cache } = analyzeTree(tree, text, this.tree ? this.cache : undefined);
-    findings.push(...checkOptions(tree.rootNode, bundledIndex()));
+    findings.push(...checkOptions(tree.rootNode, bundledIndex(), this.optionContext()));
     // The previous tree is freed only now: while it lives, no reused subtree's id can be recycled.
     previousTree?.delete();
     this.tree = tree;
