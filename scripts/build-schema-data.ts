@@ -16,6 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptionDecl, OptionDefault, OptionType, Schema, SomFacts } from '../server/src/schema/types';
+import { SIMPLE_TYPES } from '../server/src/schema/type-expr';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const SCHEMA_DIR = path.join(REPO_ROOT, 'server', 'schema');
@@ -176,19 +177,8 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-const LEAVES: Record<string, OptionType> = {
-  bool: { kind: 'bool' },
-  int: { kind: 'int' },
-  'ints.positive': { kind: 'ints.positive' },
-  'ints.unsigned': { kind: 'ints.unsigned' },
-  float: { kind: 'float' },
-  number: { kind: 'number' },
-  str: { kind: 'str' },
-  lines: { kind: 'lines' },
-  path: { kind: 'path' },
-  package: { kind: 'package' },
-  anything: { kind: 'anything' },
-};
+/** The leaf types the reference's type texts use: the same table the source extractor reads with. */
+const LEAVES = SIMPLE_TYPES;
 
 class TypeParser {
   private pos = 0;

@@ -6,16 +6,9 @@ import type { Node } from 'web-tree-sitter';
  * reads as `undefined`.
  */
 
-/** Parentheses around an expression do not change it. */
-export function unparen(node: Node): Node {
-  let cur = node;
-  while (cur.type === 'parenthesized_expression') {
-    const inner = cur.namedChildren.find((c) => c && c.type !== 'comment');
-    if (!inner) break;
-    cur = inner;
-  }
-  return cur;
-}
+// Parentheses around an expression do not change it (shared with the option checks).
+import { unparen } from '../options/values';
+export { unparen };
 
 /** The named children of a node that are not comments. */
 export function elements(node: Node): Node[] {

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { OptionDecl, OptionType } from './types';
+import { unparen } from '../options/values';
 
 /**
  * Reads a NixOS option type written in Nix (`types.nullOr (types.listOf types.str)`,
@@ -23,7 +24,8 @@ export interface TypeContext {
 const MAX_RESOLVE_DEPTH = 16;
 let resolveDepth = 0;
 
-const SIMPLE: Record<string, OptionType> = {
+/** `types.<name>` leaves and what they are; also used for the reference data's type texts. */
+export const SIMPLE_TYPES: Record<string, OptionType> = {
   bool: { kind: 'bool' },
   int: { kind: 'int' },
   'ints.positive': { kind: 'ints.positive' },
@@ -47,15 +49,6 @@ const TYPE_SCOPES = new Set(['types', 'lib.types', 'lib']);
 
 const WRAPPERS = new Set(['nullOr', 'listOf', 'attrsOf', 'lazyAttrsOf', 'functionTo', 'uniq', 'unique']);
 
-function unparen(n: Node): Node {
-  let cur = n;
-  while (cur.type === 'parenthesized_expression') {
-    const inner = cur.namedChildren.find((c) => c && c.type !== 'comment');
-    if (!inner) break;
-    cur = inner;
-  }
-  return cur;
-}
 
 /** `types.x.y` / `lib.types.x.y` / `x.y` (under `with types;`) → `x.y`. */
 function typeName(n: Node): string | undefined {
@@ -92,7 +85,7 @@ export function readType(node: Node, ctx: TypeContext = {}): OptionType {
   const body = n.type === 'with_expression' && TYPE_SCOPES.has(n.childForFieldName('environment')?.text ?? '') ? n.childForFieldName('body') : undefined;
   if (body) return readType(body, ctx);
   const simple = typeName(n);
-  if (simple !== undefined) return SIMPLE[simple] ?? resolved(n, ctx) ?? unknown;
+  if (simple !== undefined) return SIMPLE_TYPES[simple] ?? resolved(n, ctx) ?? unknown;
   if (n.type !== 'apply_expression') return unknown;
   // Flatten `f a b` into the function name and its arguments.
   const args: Node[] = [];
