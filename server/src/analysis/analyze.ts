@@ -72,7 +72,7 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
       const reused = lookup(previous, frame.node, frame.type);
       if (reused) {
         stack.pop();
-        cache.set(frame.node.id, reused);
+        carryOver(previous!, cache, frame.node.id, reused);
         deliver(stack, frame, reused);
         if (stack.length === 0) result = reused;
         continue;
@@ -114,7 +114,9 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
     const length = frame.node.endIndex - frame.start;
     const summary: Summary = { typeId: frame.node.typeId, length, ...combine(frame.type, frame.node, frame.views, srcText) };
     if (length >= CACHE_MIN_LENGTH && !summary.findings.some((f) => f.code === 'syntax-error')) {
-      cache.set(frame.node.id, summary);
+      // Remember which children are cached too: reusing this subtree later carries them over.
+      const cachedChildren = frame.views.filter((v) => cache.has(v.node.id)).map((v) => v.node.id);
+      cache.set(frame.node.id, cachedChildren.length > 0 ? { ...summary, cachedChildren } : summary);
     }
     deliver(stack, frame, summary);
     if (stack.length === 0) result = summary;
@@ -133,6 +135,22 @@ function view(node: Node, type: string, parentStart: number, summary: Summary): 
 function deliver(stack: Frame[], frame: Frame, summary: Summary): void {
   const parent = stack[stack.length - 1];
   if (parent) parent.views.push(view(frame.node, frame.type, parent.start, summary));
+}
+
+/**
+ * Keeps a reused subtree's summary and those of its cached descendants: the whole subtree is in
+ * the new tree unchanged, so their ids stay valid, and a later edit inside it finds them.
+ */
+function carryOver(previous: SummaryCache, cache: SummaryCache, id: number, summary: Summary): void {
+  const stack: [number, Summary][] = [[id, summary]];
+  while (stack.length > 0) {
+    const [nodeId, s] = stack.pop()!;
+    cache.set(nodeId, s);
+    for (const child of s.cachedChildren ?? []) {
+      const c = previous.get(child);
+      if (c) stack.push([child, c]);
+    }
+  }
 }
 
 function lookup(previous: SummaryCache | undefined, node: Node, _type: string): Summary | undefined {

@@ -32,6 +32,8 @@ export interface Summary {
   readonly set?: { tree: AttrTree; dynamicFirst: PathElement[] };
   /** `binary_expression`: its operator, to find chains of non-associative comparisons. */
   readonly operator?: string;
+  /** Ids of the children that were cached with this summary (carried over when it is reused). */
+  readonly cachedChildren?: number[];
   /** A string literal without interpolation (or `${"…"}`): Nix treats it as a static name. */
   readonly staticString?: string;
 }

@@ -161,6 +161,30 @@ function letBinding(from: Node, name: string): Node | undefined {
   return undefined;
 }
 
+/** The call whose function names the identifier at `offset` (`nixpkgs.lib.nixosSystem { … }`), once. */
+function enclosingCall(root: Node, offset: number, seen: Set<number>): { fn: Node; args: Node[] } | undefined {
+  for (let n: Node | null = root.descendantForIndex(offset, offset + 1); n; n = n.parent) {
+    if (n.type !== 'apply_expression') continue;
+    const call = flattenCall(n);
+    if (!call || offset < call.fn.startIndex || offset >= call.fn.endIndex) continue;
+    if (seen.has(n.id) || lastName(call.fn) !== 'nixosSystem') return undefined;
+    seen.add(n.id);
+    return call;
+  }
+  return undefined;
+}
+
+/** The binding whose attribute path contains `offset`. */
+function enclosingBindingKey(root: Node, offset: number): Node | undefined {
+  for (let n: Node | null = root.descendantForIndex(offset, offset + 1); n; n = n.parent) {
+    if (n.type === 'binding') {
+      const path = n.childForFieldName('attrpath');
+      return path && offset >= path.startIndex && offset < path.endIndex ? n : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Whether a `modules`/`imports` entry is one we cannot see into (a file, a variable, a call). */
 function isUnseen(element: Node): boolean {
   const n = unparen(element);
@@ -197,44 +221,39 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
     // A module file is one part of a configuration assembled elsewhere; what it imports is unseen.
     if (own) out.push({ node: own, group: newGroup(false) });
   }
-  // nixosSystem { modules = [ … ]; } and flake outputs nixosModules.<name> anywhere in the file.
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'apply_expression') {
-      const call = flattenCall(n);
-      if (call && lastName(call.fn) === 'nixosSystem' && call.args.length === 1) {
-        const arg = unparen(call.args[0]!);
-        const g = newGroup(false);
-        if (arg.type === 'attrset_expression') {
-          for (const b of bindingsOf(arg)) {
-            if (b.type !== 'binding' || firstKey(b) !== 'modules') continue;
-            const value = b.childForFieldName('expression');
-            const elements = value ? listElements(value) : [];
-            if (!value || unparen(value).type !== 'list_expression' && elements.length === 0) visibility.get(g)!.unseen = true;
-            for (const el of elements) {
-              const m = inlineModule(el);
-              if (m) out.push({ node: m, group: g });
-              else if (isUnseen(el)) visibility.get(g)!.unseen = true;
-            }
-          }
-        }
+  // nixosSystem { modules = [ … ]; } and flake outputs nixosModules.<name> anywhere in the file,
+  // found from where their names occur in the text: walking every node would cost far more.
+  const text = root.text;
+  const seen = new Set<number>();
+  for (const m of text.matchAll(/\bnixosSystem\b/g)) {
+    const call = enclosingCall(root, m.index!, seen);
+    if (!call || call.args.length !== 1) continue;
+    const arg = unparen(call.args[0]!);
+    const g = newGroup(false);
+    if (arg.type !== 'attrset_expression') continue;
+    for (const b of bindingsOf(arg)) {
+      if (b.type !== 'binding' || firstKey(b) !== 'modules') continue;
+      const value = b.childForFieldName('expression');
+      const elements = value ? listElements(value) : [];
+      if (!value || (unparen(value).type !== 'list_expression' && elements.length === 0)) visibility.get(g)!.unseen = true;
+      for (const el of elements) {
+        const mod = inlineModule(el);
+        if (mod) out.push({ node: mod, group: g });
+        else if (isUnseen(el)) visibility.get(g)!.unseen = true;
       }
     }
-    if (n.type === 'binding') {
-      const path = n.childForFieldName('attrpath');
-      const segs = path ? staticPath(path) : undefined;
-      const value = n.childForFieldName('expression');
-      const names = segs?.map((x) => x.name) ?? [];
-      const isOutput = (names.length === 2 && names[0] === 'nixosModules') || (names.length === 1 && names[0] === 'nixosModule');
-      const m = isOutput && value ? inlineModule(value) : undefined;
-      // A reusable module is combined with others elsewhere: its configuration is never complete here.
-      if (m) out.push({ node: m, group: newGroup(true) });
-    }
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c && c.namedChildCount > 0) stack.push(c);
-    }
+  }
+  for (const m of text.matchAll(/\bnixosModules?\b/g)) {
+    const binding = enclosingBindingKey(root, m.index!);
+    if (!binding || seen.has(binding.id)) continue;
+    seen.add(binding.id);
+    const path = binding.childForFieldName('attrpath');
+    const names = (path ? staticPath(path) : undefined)?.map((x) => x.name) ?? [];
+    const value = binding.childForFieldName('expression');
+    const isOutput = (names.length === 2 && names[0] === 'nixosModules') || (names.length === 1 && names[0] === 'nixosModule');
+    const mod = isOutput && value ? inlineModule(value) : undefined;
+    // A reusable module is combined with others elsewhere: its configuration is never complete here.
+    if (mod) out.push({ node: mod, group: newGroup(true) });
   }
   // Inline modules in `imports` lists belong to the configuration of the module importing them.
   for (let i = 0; i < out.length; i++) {

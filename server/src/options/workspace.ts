@@ -32,24 +32,20 @@ export function scanFile(root: Node, file: string): { declarations: OptionDecl[]
   const declarations = modules.flatMap(moduleDeclarations);
   const moduleFiles: string[] = [];
   const dir = path.dirname(file);
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'binding') {
-      const key = n.childForFieldName('attrpath')?.text;
-      const value = n.childForFieldName('expression');
-      if ((key === 'imports' || key === 'modules') && value) {
-        for (const el of listItems(value)) {
-          const p = unparen(el);
-          if (p.type === 'path_expression' && p.namedChildren.every((c) => c?.type === 'path_fragment')) {
-            moduleFiles.push(resolveModulePath(dir, p.text));
-          }
-        }
+  // Found from where `imports` and `modules` occur in the text, not by visiting every node.
+  const seen = new Set<number>();
+  for (const m of root.text.matchAll(/\b(imports|modules)\b/g)) {
+    let binding: Node | null = root.descendantForIndex(m.index!, m.index! + 1);
+    while (binding && binding.type !== 'binding') binding = binding.parent;
+    const key = binding?.childForFieldName('attrpath');
+    const value = binding?.childForFieldName('expression');
+    if (!binding || !value || key?.text !== m[1] || seen.has(binding.id)) continue;
+    seen.add(binding.id);
+    for (const el of listItems(value)) {
+      const p = unparen(el);
+      if (p.type === 'path_expression' && p.namedChildren.every((c) => c?.type === 'path_fragment')) {
+        moduleFiles.push(resolveModulePath(dir, p.text));
       }
-    }
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c && c.namedChildCount > 0) stack.push(c);
     }
   }
   return { declarations, moduleFiles };
