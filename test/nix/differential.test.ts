@@ -16,6 +16,8 @@ import { EDGE_CASES } from './edge-cases';
  * inserted, a name changed, a line duplicated). JETSON_NIX_MUTANTS sets mutants per file.
  */
 const nixInstantiate = findOnPath('nix-instantiate');
+/** The classes of error `nix-instantiate --parse` reports. */
+const PARSE_CODES = new Set(['syntax-error', 'undefined-variable', 'duplicate-attribute']);
 const MUTANTS_PER_FILE = Number(process.env.JETSON_NIX_MUTANTS ?? 8);
 
 interface Case {
@@ -48,7 +50,8 @@ test('error verdicts agree with nix-instantiate --parse', { skip: !nixInstantiat
     const file = path.join(dir, `case-${all.indexOf(c)}.nix`);
     fs.writeFileSync(file, c.text);
     const nix = await nixParse(nixInstantiate!, file, env);
-    const ours = (await check(c.text)).filter((f) => f.severity === 'error');
+    // Option checks judge what Nix's parser does not (evaluation would); only parse-level verdicts compare.
+    const ours = (await check(c.text)).filter((f) => f.severity === 'error' && PARSE_CODES.has(f.code));
     if (nix.ok === (ours.length === 0)) {
       fs.rmSync(file);
       return;
