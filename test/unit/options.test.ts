@@ -10,7 +10,7 @@ const index = new OptionIndex(MINI_SCHEMA);
 /** Option findings of `text` as `code@line:col message`. */
 async function options(text: string, isModuleFile = false): Promise<string[]> {
   const tree = (await sharedParser()).parse(text)!;
-  const found = checkOptions(tree.rootNode, index, { isModuleFile });
+  const found = checkOptions(tree.rootNode, index, { isModuleFile }).findings;
   tree.delete();
   return found
     .sort((a, b) => a.start - b.start)

@@ -1,8 +1,8 @@
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import type { Finding } from './diagnostic';
-import { analyzeTree } from './analyze';
+import { analyzeTree, type SummaryCache } from './analyze';
 import { LineIndex } from '../text/line-index';
-import { checkOptions } from '../options/check';
+import { checkOptions, type OptionCache } from '../options/check';
 import type { OptionIndex } from '../options/schema-index';
 import type { OptionDecl } from '../schema/types';
 import { bundledIndex } from '../schema/bundled';
@@ -15,12 +15,10 @@ export function nixVisibleText(text: string): { text: string; nulAt: number } {
 
 /** Replaces `{line}` in messages with the 1-based line of the related location. */
 export function finalizeFindings(findings: Finding[], lines: LineIndex): Finding[] {
-  for (const f of findings) {
-    if (f.related && f.message.includes('{line}')) {
-      f.message = f.message.replace('{line}', String(lines.lineOf(f.related.start) + 1));
-    }
-  }
-  return findings;
+  // Findings may be shared with caches: replace, never modify.
+  return findings.map((f) =>
+    f.related && f.message.includes('{line}') ? { ...f, message: f.message.replace('{line}', String(lines.lineOf(f.related.start) + 1)) } : f,
+  );
 }
 
 export interface CheckOptions {
@@ -37,22 +35,38 @@ export interface CheckOptions {
  * document instead (see `parse/document.ts`).
  */
 export function checkText(parser: Parser, fullText: string, options: CheckOptions = {}): Finding[] {
-  const { text, nulAt } = nixVisibleText(fullText);
+  const { text } = nixVisibleText(fullText);
   const tree = parser.parse(text);
   if (!tree) throw new Error('the parser returned no tree');
   try {
-    const { findings } = analyzeTree(tree, text);
-    findings.push(
-      ...checkOptions(tree.rootNode, options.schema ?? bundledIndex(), {
-        isModuleFile: options.isModuleFile ?? false,
-        declarations: options.declarations ?? [],
-      }),
-    );
-    if (nulAt >= 0) findings.push(nulFinding(nulAt));
-    return finalizeFindings(findings, new LineIndex(fullText));
+    return diagnoseTree(tree, fullText, options).findings;
   } finally {
     tree.delete();
   }
+}
+
+/** Caches from the analysis of the previous version of a document, to reuse what did not change. */
+export interface TreeCaches {
+  summaries?: SummaryCache;
+  options?: OptionCache;
+}
+
+/**
+ * Everything we report on a parsed text: syntax, scope and duplicates, then the option checks,
+ * then the NUL warning; messages finalised. The one place the editor and the CLI share.
+ */
+export function diagnoseTree(tree: Tree, fullText: string, options: CheckOptions = {}, previous: TreeCaches = {}): { findings: Finding[]; caches: TreeCaches } {
+  const { text, nulAt } = nixVisibleText(fullText);
+  const { findings, cache } = analyzeTree(tree, text, previous.summaries);
+  const checked = checkOptions(
+    tree.rootNode,
+    options.schema ?? bundledIndex(),
+    { isModuleFile: options.isModuleFile ?? false, declarations: options.declarations ?? [] },
+    previous.options,
+  );
+  findings.push(...checked.findings);
+  if (nulAt >= 0) findings.push(nulFinding(nulAt));
+  return { findings: finalizeFindings(findings, new LineIndex(fullText)), caches: { summaries: cache, options: checked.cache } };
 }
 
 export function nulFinding(at: number): Finding {

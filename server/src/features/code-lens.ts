@@ -1,8 +1,8 @@
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { NixDocument } from '../parse/document';
 import type { OptionIndex } from '../options/schema-index';
-import { findModules, moduleDefinitions, type Definition } from '../options/modules';
-import { facts } from '../options/rules';
+import { findModules, moduleDefinitions } from '../options/modules';
+import { facts, toRuleDef, type RuleDef } from '../options/rules';
 
 const JP = 'hardware.nvidia-jetpack';
 
@@ -13,15 +13,15 @@ const JP = 'hardware.nvidia-jetpack';
  */
 export function configurationLenses(doc: NixDocument, index: OptionIndex): CodeLens[] {
   const root = doc.syntaxTree().rootNode;
-  const groups = new Map<number, Definition[]>();
+  const groups = new Map<number, RuleDef[]>();
   for (const m of findModules(root).filter((x) => !x.node.hasError)) {
     const defs = groups.get(m.group) ?? [];
-    defs.push(...moduleDefinitions(m).definitions);
+    defs.push(...moduleDefinitions(m).definitions.map(toRuleDef));
     groups.set(m.group, defs);
   }
   const lenses: CodeLens[] = [];
   for (const defs of groups.values()) {
-    const anchor = defs.find((d) => d.path.map((s) => s.name).join('.').startsWith(JP));
+    const anchor = defs.find((d) => d.name.startsWith(JP));
     const { literal } = facts(defs);
     const somFact = literal.get(`${JP}.som`);
     if (!anchor || somFact?.literal.kind !== 'string') continue;
@@ -37,7 +37,7 @@ export function configurationLenses(doc: NixDocument, index: OptionIndex): CodeL
     if (som.som === 'generic') parts.push('no flash target (generic)');
     else if (som.flashTarget && boardName === 'devkit') parts.push(`flash target ${som.flashTarget}`);
     else parts.push(`carrier board ${boardName ?? 'generic'}`);
-    const line = doc.lineIndex.position(anchor.path[0]!.start).line;
+    const line = doc.lineIndex.position(anchor.start).line;
     lenses.push({
       range: { start: { line, character: 0 }, end: { line, character: 0 } },
       command: { title: parts.join(' · '), command: '' },

@@ -1,11 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../analysis/diagnostic';
+import type { OptionDecl } from '../schema/types';
 import { moduleDeclarations } from './declarations';
-import { findModulesWithVisibility, moduleDefinitions, type Definition } from './modules';
-import { checkRules } from './rules';
+import { findModulesWithVisibility, moduleDefinitions, type ModuleBody } from './modules';
+import { checkRules, shiftRuleDef, toRuleDef, type RuleDef } from './rules';
 import { OptionIndex } from './schema-index';
 import { validateDefinitions } from './validate';
-import type { OptionDecl } from '../schema/types';
 
 export interface OptionCheckOptions {
   /** The file is known to be a module (it is listed in a `modules` or `imports` list somewhere). */
@@ -14,28 +14,78 @@ export interface OptionCheckOptions {
   declarations?: OptionDecl[];
 }
 
+/** What one module yields, with offsets relative to its start, reusable while it is unchanged. */
+interface ModuleResult {
+  length: number;
+  declarations: OptionDecl[];
+  /** The declarations the findings were judged against (by identity of their summary string). */
+  judgedWith?: string;
+  findings?: Finding[];
+  defs?: RuleDef[];
+}
+
+/** Results by module node id; valid for the tree they were computed on and its successors. */
+export type OptionCache = Map<number, ModuleResult>;
+
 /**
  * Checks the NixOS option definitions of a parsed file against the schema. Modules that contain
- * syntax errors are skipped: their structure cannot be trusted until they parse.
+ * syntax errors are skipped: their structure cannot be trusted until they parse. With `previous`,
+ * modules tree-sitter reused unchanged since the last check are not walked again.
  */
-export function checkOptions(root: Node, index: OptionIndex, options: OptionCheckOptions = {}): Finding[] {
+export function checkOptions(root: Node, index: OptionIndex, options: OptionCheckOptions = {}, previous?: OptionCache): { findings: Finding[]; cache: OptionCache } {
+  const cache: OptionCache = new Map();
   const found = findModulesWithVisibility(root, options.isModuleFile);
   const modules = found.modules.filter((m) => !m.node.hasError);
-  if (modules.length === 0) return [];
-  const declared = [...(options.declarations ?? []), ...modules.flatMap(moduleDeclarations)];
+  if (modules.length === 0) return { findings: [], cache };
+  const results = modules.map((m) => {
+    const length = m.node.endIndex - m.node.startIndex;
+    const old = previous?.get(m.node.id);
+    const r: ModuleResult = old && old.length === length ? old : { length, declarations: moduleDeclarations(m) };
+    cache.set(m.node.id, r);
+    return r;
+  });
+  const declared = [...(options.declarations ?? []), ...results.flatMap((r) => r.declarations)];
   const effective = declared.length > 0 ? new OptionIndex(index.schema, [...index.byName.values(), ...declared]) : index;
+  const signature = declared.length > 0 ? JSON.stringify(declared.map((d) => [d.name, d.type])) : '';
+
   const out: Finding[] = [];
-  const byGroup = new Map<number, Definition[]>();
-  for (const m of modules) {
-    const { definitions, problems } = moduleDefinitions(m);
-    for (const p of problems) {
-      out.push({ start: p.start, end: p.end, severity: 'error', code: 'module-structure', message: p.message, related: { ...p.related, message: 'the top-level key' } });
-    }
-    out.push(...validateDefinitions(definitions, effective));
+  const byGroup = new Map<number, RuleDef[]>();
+  modules.forEach((m, i) => {
+    const r = results[i]!;
+    if (r.judgedWith !== signature || !r.findings || !r.defs) judge(m, r, effective, signature);
+    const at = m.node.startIndex;
+    for (const f of r.findings!) out.push(shiftFinding(f, at));
     const list = byGroup.get(m.group) ?? [];
-    list.push(...definitions);
+    for (const d of r.defs!) list.push(shiftRuleDef(d, at));
     byGroup.set(m.group, list);
-  }
+  });
   for (const [group, defs] of byGroup) out.push(...checkRules(defs, effective, found.visibility.get(group)?.unseen ?? true));
+  return { findings: out, cache };
+}
+
+/** Walks one module and validates its definitions; stores the results relative to its start. */
+function judge(m: ModuleBody, r: ModuleResult, index: OptionIndex, signature: string): void {
+  const at = m.node.startIndex;
+  const { definitions, problems } = moduleDefinitions(m);
+  const findings: Finding[] = problems.map((p) => ({
+    start: p.start,
+    end: p.end,
+    severity: 'error',
+    code: 'module-structure',
+    message: p.message,
+    related: { ...p.related, message: 'the top-level key' },
+  }));
+  findings.push(...validateDefinitions(definitions, index));
+  r.findings = findings.map((f) => shiftFinding(f, -at));
+  r.defs = definitions.map((d) => shiftRuleDef(toRuleDef(d), -at));
+  r.judgedWith = signature;
+}
+
+/** Moves a finding, its related location and its fixes by `by` characters. */
+export function shiftFinding(f: Finding, by: number): Finding {
+  if (by === 0) return f;
+  const out: Finding = { ...f, start: f.start + by, end: f.end + by };
+  if (f.related) out.related = { ...f.related, start: f.related.start + by, end: f.related.end + by };
+  if (f.fixes) out.fixes = f.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, start: e.start + by, end: e.end + by })) }));
   return out;
 }

@@ -11,11 +11,74 @@ import { literalOf, type Literal } from './values';
 
 const JP = 'hardware.nvidia-jetpack';
 
-interface Fact {
-  literal: Literal;
+/** A literal without references to tree nodes, so it can be cached across edits. */
+export type PlainLiteral =
+  | { kind: 'string'; value: string }
+  | { kind: 'int' | 'float'; value: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'path'; value: string }
+  | { kind: 'list'; elements: PlainLiteral[] }
+  | { kind: 'null' | 'attrs' | 'function' | 'unknown' };
+
+export function plainLiteral(l: Literal): PlainLiteral {
+  if (l.kind === 'list') return { kind: 'list', elements: l.elements.map((e) => plainLiteral(e.value)) };
+  if (l.kind === 'attrs') return { kind: 'attrs' };
+  return l;
+}
+
+/**
+ * What the rules need of a definition, with offsets only (no tree nodes): it can be cached with
+ * its module and moved when text before it changes.
+ */
+export interface RuleDef {
+  name: string;
+  kind: Definition['kind'];
+  conditional: boolean;
+  literal: PlainLiteral;
+  /** The value's range, where a finding about it goes. */
   start: number;
   end: number;
-  def?: Definition;
+  /** Where options can be added after this binding, and the set path its names are written from. */
+  anchor?: { after: number; indent: string; setPath: string };
+}
+
+export function toRuleDef(d: Definition): RuleDef {
+  const value = d.value;
+  const literal = d.kind === 'value' && value ? plainLiteral(literalOf(value)) : { kind: 'unknown' as const };
+  const def: RuleDef = {
+    name: d.path.map((s) => s.name).join('.'),
+    kind: d.kind,
+    conditional: d.conditional,
+    literal,
+    start: value?.startIndex ?? d.path[d.path.length - 1]!.start,
+    end: value?.endIndex ?? d.path[d.path.length - 1]!.end,
+  };
+  const binding = value?.parent;
+  const attrpath = binding?.type === 'binding' ? binding.childForFieldName('attrpath') : null;
+  if (binding && attrpath) {
+    const written = attrpath.namedChildren.filter((c) => c?.type === 'identifier' || c?.type === 'string_expression').length;
+    def.anchor = {
+      after: binding.endIndex,
+      indent: ' '.repeat(binding.startPosition.column),
+      setPath: d.path.slice(0, d.path.length - written).map((s) => s.name).join('.'),
+    };
+  }
+  return def;
+}
+
+/** Moves a rule definition by `by` characters (its module moved in the document). */
+export function shiftRuleDef(d: RuleDef, by: number): RuleDef {
+  if (by === 0) return d;
+  const out: RuleDef = { ...d, start: d.start + by, end: d.end + by };
+  if (d.anchor) out.anchor = { ...d.anchor, after: d.anchor.after + by };
+  return out;
+}
+
+interface Fact {
+  literal: PlainLiteral;
+  start: number;
+  end: number;
+  def: RuleDef;
 }
 
 /**
@@ -23,20 +86,18 @@ interface Fact {
  * a literal. An option defined more than once, under `mkIf`, or by a non-literal is uncertain and
  * appears only in `defined`.
  */
-export function facts(definitions: Definition[]): { literal: Map<string, Fact>; defined: Set<string> } {
-  const byName = new Map<string, Definition[]>();
+export function facts(definitions: RuleDef[]): { literal: Map<string, Fact>; defined: Set<string> } {
+  const byName = new Map<string, RuleDef[]>();
   for (const d of definitions) {
-    const name = d.path.map((s) => s.name).join('.');
-    const list = byName.get(name) ?? [];
+    const list = byName.get(d.name) ?? [];
     list.push(d);
-    byName.set(name, list);
+    byName.set(d.name, list);
   }
   const literal = new Map<string, Fact>();
   for (const [name, defs] of byName) {
     const d = defs[0]!;
-    if (defs.length !== 1 || d.kind !== 'value' || !d.value || d.conditional) continue;
-    const value = literalOf(d.value);
-    if (value.kind !== 'unknown') literal.set(name, { literal: value, start: d.value.startIndex, end: d.value.endIndex, def: d });
+    if (defs.length !== 1 || d.kind !== 'value' || d.conditional || d.literal.kind === 'unknown') continue;
+    literal.set(name, { literal: d.literal, start: d.start, end: d.end, def: d });
   }
   return { literal, defined: new Set(byName.keys()) };
 }
@@ -60,22 +121,18 @@ function placeholder(name: string, index: OptionIndex): string {
 }
 
 /** Inserts the missing options after the gate's binding, written relative to the same set. */
-function addOptionsFix(gate: Definition, missing: string[], index: OptionIndex): Fix | undefined {
-  const binding = gate.value?.parent;
-  const attrpath = binding?.type === 'binding' ? binding.childForFieldName('attrpath') : null;
-  if (!binding || !attrpath) return undefined;
-  const writtenCount = attrpath.namedChildren.filter((c) => c?.type === 'identifier' || c?.type === 'string_expression').length;
-  const setPath = gate.path.slice(0, gate.path.length - writtenCount).map((s) => s.name).join('.');
-  const indent = ' '.repeat(binding.startPosition.column);
-  const lines = missing.map((m) => `\n${indent}${setPath && m.startsWith(setPath + '.') ? m.slice(setPath.length + 1) : m} = ${placeholder(m, index)}`);
-  return { title: `Add ${missing.length === 1 ? 'the missing option' : `the ${missing.length} missing options`}`, edits: [{ start: binding.endIndex, end: binding.endIndex, newText: lines.join('') }] };
+function addOptionsFix(gate: RuleDef, missing: string[], index: OptionIndex): Fix | undefined {
+  const a = gate.anchor;
+  if (!a) return undefined;
+  const lines = missing.map((m) => `\n${a.indent}${a.setPath && m.startsWith(a.setPath + '.') ? m.slice(a.setPath.length + 1) : m} = ${placeholder(m, index)}`);
+  return { title: `Add ${missing.length === 1 ? 'the missing option' : `the ${missing.length} missing options`}`, edits: [{ start: a.after, end: a.after, newText: lines.join('') }] };
 }
 
 /**
  * `unseen`: the configuration includes modules this file does not show, so an option left unset
  * here may be set there, and a default may not be the value.
  */
-export function checkRules(definitions: Definition[], index: OptionIndex, unseen: boolean): Finding[] {
+export function checkRules(definitions: RuleDef[], index: OptionIndex, unseen: boolean): Finding[] {
   const out: Finding[] = [];
   const { literal, defined } = facts(definitions);
   const somFact = literal.get(`${JP}.som`);
@@ -117,7 +174,7 @@ export function checkRules(definitions: Definition[], index: OptionIndex, unseen
   // CUDA code must be built for the GPU of the module.
   const capsFact = literal.get('nixpkgs.config.cudaCapabilities');
   if (somInfo && som !== 'generic' && capsFact?.literal.kind === 'list') {
-    const caps = capsFact.literal.elements.map((e) => (e.value.kind === 'string' ? e.value.value : undefined));
+    const caps = capsFact.literal.elements.map((e) => (e.kind === 'string' ? e.value : undefined));
     if (caps.every((c) => c !== undefined) && !somInfo.cudaCapabilities.some((c) => caps.includes(c))) {
       const mismatch = error(
         'cuda-capability-mismatch',
@@ -144,7 +201,7 @@ export function checkRules(definitions: Definition[], index: OptionIndex, unseen
     const missing = required.filter((r) => index.byName.has(r) && !defined.has(r));
     if (missing.length > 0 && !unseen) {
       const f = error('missing-required-option', g, `\`${gate.slice(JP.length + 1)}\` needs ${missing.map((m) => `\`${m.slice(JP.length + 1)}\``).join(', ')} to be set as well`);
-      const fix = g.def && addOptionsFix(g.def, missing, index);
+      const fix = addOptionsFix(g.def, missing, index);
       if (fix) f.fixes = [fix];
       out.push(f);
     }

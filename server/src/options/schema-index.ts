@@ -16,8 +16,7 @@ export function distance(a: string, b: string): number {
 }
 
 /** The closest of `candidates` to `word`, best first, only those close enough to be a typo. */
-export function closest(word: string, candidates: Iterable<string>, max = 3): string[] {
-  const limit = Math.max(2, Math.floor(word.length / 3));
+export function closest(word: string, candidates: Iterable<string>, max = 3, limit = Math.max(2, Math.floor(word.length / 3))): string[] {
   const scored: [string, number][] = [];
   for (const c of candidates) {
     const d = distance(word.toLowerCase(), c.toLowerCase());
@@ -105,7 +104,12 @@ export class OptionIndex {
     const last = path[path.length - 1]!;
     const longer = names.filter((n) => n.startsWith(parent + '.' + last) && last.length >= 3 && n.split('.').length === path.length);
     if (longer.length > 0) return longer.slice(0, 3);
-    return closest(path.join('.'), names);
+    // Compare what follows the namespace, and only names of about the same length: a typo fix
+    // changes a few characters, and the edit distance of everything else need not be computed.
+    const typed = path.join('.');
+    const limit = Math.max(2, Math.floor(typed.length / 3));
+    const near = names.filter((n) => Math.abs(n.length - typed.length) <= limit);
+    return closest(typed.slice(namespace.length + 1), near.map((n) => n.slice(namespace.length + 1)), 3, Math.max(2, Math.floor(rest.length / 3))).map((n) => `${namespace}.${n}`);
   }
 }
 

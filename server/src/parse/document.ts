@@ -1,10 +1,8 @@
 import type { Parser, Tree } from 'web-tree-sitter';
-import { analyzeTree, type SummaryCache } from '../analysis/analyze';
-import { finalizeFindings, nixVisibleText, nulFinding } from '../analysis/check';
+import { diagnoseTree, nixVisibleText, type TreeCaches } from '../analysis/check';
 import type { Finding } from '../analysis/diagnostic';
 import { LineIndex, type Position, type Range } from '../text/line-index';
-import { checkOptions, type OptionCheckOptions } from '../options/check';
-import { bundledIndex } from '../schema/bundled';
+import type { OptionCheckOptions } from '../options/check';
 
 /** A text change as LSP sends it: a range and its replacement, or a whole new text. */
 export type TextChange = { range: Range; text: string } | { text: string };
@@ -16,7 +14,7 @@ export type TextChange = { range: Range; text: string } | { text: string };
  */
 export class NixDocument {
   private tree: Tree | undefined;
-  private cache: SummaryCache | undefined;
+  private caches: TreeCaches = {};
   private lines: LineIndex;
   private findings: Finding[] | undefined;
   /** Whether the tree was parsed from a text cut at a NUL byte (its offsets then stop there). */
@@ -77,17 +75,21 @@ export class NixDocument {
     const tree = this.parser.parse(text, this.tree ?? null);
     if (!tree) throw new Error('the parser returned no tree');
     const previousTree = this.tree;
-    const { findings, cache } = analyzeTree(tree, text, this.tree ? this.cache : undefined);
-    findings.push(...checkOptions(tree.rootNode, bundledIndex(), this.optionContext()));
+    const { findings, caches } = diagnoseTree(tree, this.text, this.optionContext(), previousTree ? this.caches : {});
     // The previous tree is freed only now: while it lives, no reused subtree's id can be recycled.
     previousTree?.delete();
     this.tree = tree;
     this.treeTruncated = nulAt >= 0;
-    this.cache = cache;
-    if (nulAt >= 0) findings.push(nulFinding(nulAt));
-    this.findings = finalizeFindings(findings, this.lines);
-    return this.findings;
+    this.caches = caches;
+    this.findings = findings;
+    return findings;
   }
+
+  /** The same analysis of the current tree without any cache: what incremental results must equal. */
+  diagnoseWithoutCaches(): Finding[] {
+    return diagnoseTree(this.syntaxTree(), this.text, this.optionContext()).findings;
+  }
+
 
   /** The current syntax tree (parsing if needed), for features that read it. */
   syntaxTree(): Tree {
@@ -102,7 +104,7 @@ export class NixDocument {
   private dropTree(): void {
     this.tree?.delete();
     this.tree = undefined;
-    this.cache = undefined;
+    this.caches = {};
   }
 }
 
