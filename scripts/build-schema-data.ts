@@ -446,6 +446,8 @@ function orderedType(t: OptionType, describe: (field: string) => string, parent:
     }
     case 'unknown':
       return { kind: 'unknown', text: t.text };
+    case 'ints.between':
+      return { kind: 'ints.between', min: t.min, max: t.max };
     default:
       return { kind: t.kind };
   }

@@ -105,3 +105,26 @@ describe('jetson-nix check', () => {
     assert.equal((JSON.parse(two.stdout) as unknown[]).length, 12);
   });
 });
+
+describe('jetson-nix check: what files say about each other', () => {
+  test('a bare set of definitions is checked as a module when another file imports it', () => {
+    const root = tempTree({
+      'hosts/scout/default.nix': '{ config, ... }: {\n  imports = [ ./jetson.nix ];\n}\n',
+      'hosts/scout/jetson.nix': '{\n  hardware.nvidia-jetpack.som = "orin-nx";\n  hardware.nvidia-jetpack.carrierBord = "devkit";\n}\n',
+      'data/robots.nix': '{\n  hardware.nvidia-jetpack.carrierBord = "not a module: nobody imports it";\n}\n',
+    });
+    const r = run(['check', '.'], root);
+    assert.equal(r.stdout, 'hosts/scout/jetson.nix:3:27: error unknown-option: `hardware.nvidia-jetpack.carrierBord` is not a jetpack-nixos option: did you mean `hardware.nvidia-jetpack.carrierBoard`?\n');
+    assert.equal(r.status, 1);
+  });
+
+  test('a carrier board declared in one file is a valid value in another', () => {
+    const root = tempTree({
+      'boards/kestrel.nix': '{ lib, ... }: {\n  options.hardware.nvidia-jetpack.carrierBoard = lib.mkOption { type = lib.types.enum [ "kestrel" ]; };\n}\n',
+      'hosts/a.nix': '{ config, ... }: {\n  hardware.nvidia-jetpack.carrierBoard = "kestrel";\n}\n',
+    });
+    const r = run(['check', '.'], root);
+    assert.equal(r.stdout, '');
+    assert.equal(r.status, 0);
+  });
+});

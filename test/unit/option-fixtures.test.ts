@@ -33,8 +33,6 @@ const VALID_TODO: Record<string, string> = {
 
 /** Invalid configurations the checker misses or reports wrongly. */
 const INVALID_TODO: Record<string, string> = {
-  'ros2-domain-id-out-of-range.nix': 'checker bug: `services.ros2.domainId` is `ints.between 0 232` but the schema models it as ints.unsigned: 301 is not reported',
-  'typo-in-bare-attrset-module.nix': 'needs context: a bare attribute set is checked as a module only when a file of the workspace imports it (the CLI and the server know that; this fixture has no importer)',
 };
 
 interface Expected {

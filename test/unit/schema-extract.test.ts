@@ -118,7 +118,7 @@ const EXPECTED: OptionDecl[] = [
   opt('hardware.fake.types.anything', { kind: 'anything' }, 'lib.types.anything', 'types.nix', 16),
   opt('hardware.fake.types.attrs', { kind: 'attrsOf', of: { kind: 'anything' } }, 'lib.types.attrs', 'types.nix', 17, { default: lit('{ }', {}) }),
   opt('hardware.fake.types.attrsOf', { kind: 'attrsOf', of: { kind: 'int' } }, 'lib.types.attrsOf lib.types.int', 'types.nix', 21),
-  opt('hardware.fake.types.between', { kind: 'unknown', text: 'lib.types.ints.between 0 232' }, 'lib.types.ints.between 0 232', 'types.nix', 29, { default: lit('0', 0) }),
+  opt('hardware.fake.types.between', { kind: 'ints.between', min: 0, max: 232 }, 'lib.types.ints.between 0 232', 'types.nix', 29, { default: lit('0', 0) }),
   opt('hardware.fake.types.bool', bool, 'lib.types.bool', 'types.nix', 6),
   opt('hardware.fake.types.either', { kind: 'oneOf', of: [path_, str] }, 'lib.types.either lib.types.path lib.types.str', 'types.nix', 23),
   opt('hardware.fake.types.enum', { kind: 'enum', values: ['a', 1] }, 'lib.types.enum [ "a" 1 ]', 'types.nix', 18),

@@ -129,6 +129,8 @@ export function describeType(t: OptionType): string {
       return 'a positive integer';
     case 'ints.unsigned':
       return 'an integer ≥ 0';
+    case 'ints.between':
+      return `an integer from ${t.min} to ${t.max}`;
     case 'float':
       return 'a floating-point number';
     case 'number':

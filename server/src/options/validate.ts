@@ -132,7 +132,7 @@ function mismatch(decl: OptionDecl, value: Literal, node: Node): Finding {
     ? `: write it as a string, \`"${value.value}"\``
     : value.kind === 'string' && nonNull(decl.type).kind === 'bool' && (value.value === 'true' || value.value === 'false')
       ? `: write \`${value.value}\` without quotes`
-      : value.kind === 'string' && /^-?\d+$/.test(value.value) && ['int', 'ints.positive', 'ints.unsigned'].includes(nonNull(decl.type).kind)
+      : value.kind === 'string' && /^-?\d+$/.test(value.value) && ['int', 'ints.positive', 'ints.unsigned', 'ints.between'].includes(nonNull(decl.type).kind)
         ? `: write \`${value.value}\` without quotes`
         : '';
   const f = finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` expects ${describeType(decl.type)}, not ${showLiteral(value)}${hint}`);
@@ -169,7 +169,11 @@ export function checkValue(value: Literal, type: OptionType, decl: OptionDecl, n
     case 'int':
     case 'ints.positive':
     case 'ints.unsigned':
+    case 'ints.between':
       if (value.kind !== 'int') return [mismatch(decl, value, node)];
+      if (t.kind === 'ints.between' && (value.value < t.min || value.value > t.max)) {
+        return [finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` must be between ${t.min} and ${t.max}, not ${value.value}`)];
+      }
       if (t.kind === 'ints.positive' && value.value <= 0) return [finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` must be a positive integer (at least 1), not ${value.value}`)];
       if (t.kind === 'ints.unsigned' && value.value < 0) return [finding('type-mismatch', 'error', node.startIndex, node.endIndex, `\`${decl.name}\` must be 0 or more, not ${value.value}`)];
       return [];

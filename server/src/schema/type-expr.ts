@@ -104,6 +104,9 @@ export function readType(node: Node, ctx: TypeContext = {}): OptionType {
     if (name === 'uniq' || name === 'unique') return of;
     return { kind: 'attrsOf', of };
   }
+  if (name === 'ints.between' && args.length === 2 && args.every((a) => unparen(a).type === 'integer_expression')) {
+    return { kind: 'ints.between', min: Number(unparen(args[0]!).text), max: Number(unparen(args[1]!).text) };
+  }
   if (name === 'enum' && args.length === 1) {
     const values = literalList(args[0]!, ctx);
     return values ? { kind: 'enum', values } : unknown;

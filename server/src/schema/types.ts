@@ -11,6 +11,7 @@ export type OptionType =
   | { kind: 'int' }
   | { kind: 'ints.positive' }
   | { kind: 'ints.unsigned' }
+  | { kind: 'ints.between'; min: number; max: number }
   | { kind: 'float' }
   | { kind: 'number' }
   | { kind: 'str' }
