@@ -56,3 +56,16 @@ test('a binary file gives an answer, not an exception', async () => {
   assert.ok(findings.length >= 1);
   assert.ok(findings.some((f) => f.severity === 'error'));
 });
+
+test('input that once made the analysis slow or overflow its stack finishes quickly', async () => {
+  // 3,000 nested sets (duplicate checks copy each level), pasted TOML (1,000 syntax errors),
+  // a 3,000-deep list as an option value, 20,000 nested interpolations.
+  const nestedSets = '{ a = '.repeat(3000) + '1' + '; }'.repeat(3000);
+  assert.deepEqual(await check(nestedSets), []);
+  const toml = '{\n' + Array.from({ length: 1000 }, (_, i) => `  key${i} = "value${i}"`).join('\n') + '\n}\n';
+  assert.ok((await check(toml)).some((f) => f.code === 'syntax-error'));
+  const deepList = '{ config, ... }: { foo = ' + '['.repeat(3000) + ']'.repeat(3000) + '; }';
+  assert.deepEqual(await check(deepList), []);
+  const interpolations = '"${'.repeat(20000) + '1' + '}"'.repeat(20000);
+  assert.ok(Array.isArray(await check(interpolations)));
+});

@@ -23,11 +23,20 @@ export interface PathElement {
   end: number;
 }
 
-export function cloneTree(tree: AttrTree, off: number): AttrTree {
+/**
+ * How deep nested set literals are followed for duplicate checks. Copying a value's tree into
+ * each enclosing set costs its size, so following every level of 3,000 nested sets would cost
+ * millions of copies; duplicates deeper than this in merged literals are not looked for.
+ */
+const MAX_TREE_DEPTH = 32;
+
+export function cloneTree(tree: AttrTree, off: number, depth = MAX_TREE_DEPTH): AttrTree {
   const out: AttrTree = new Map();
   for (const [name, e] of tree) {
     const copy: AttrEntry = { start: e.start + off, end: e.end + off, inherited: e.inherited };
-    if (e.sub) copy.sub = cloneTree(e.sub, off);
+    // Below the depth limit an entry keeps no sub-tree: it can no longer be extended or merged.
+    if (e.sub && depth > 1) copy.sub = cloneTree(e.sub, off, depth - 1);
+    else if (e.sub) copy.sub = new Map();
     out.set(name, copy);
   }
   return out;

@@ -5,6 +5,7 @@ export type DiagnosticCode =
   | 'duplicate-attribute'
   | 'file-too-large'
   | 'unreadable-file'
+  | 'analysis-failed'
   | 'unknown-option'
   | 'invalid-enum-value'
   | 'type-mismatch'

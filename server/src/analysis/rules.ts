@@ -46,6 +46,15 @@ export function leafSummary(type: string, text: string): Base {
     b.addRef(text, 0, text.length);
     return { free: b.build(), findings: EMPTY_FINDINGS };
   }
+  if (type === 'float_expression') {
+    // Nix reads floats with strtod and rejects what overflows or underflows (ERANGE).
+    const value = Number(text);
+    const mantissa = text.replace(/[eE].*$/, '');
+    const underflow = Math.abs(value) < 2.2250738585072014e-308 && /[1-9]/.test(mantissa);
+    if (!Number.isFinite(value) || underflow) {
+      return { free: EMPTY_FREE, findings: [error(0, text.length, 'syntax-error', `float \`${text}\` is out of range: Nix floats are 64-bit doubles`)] };
+    }
+  }
   if (type === 'integer_expression') {
     const digits = text.replace(/^0+(?=\d)/, '');
     if (digits.length > 19 || (digits.length === 19 && BigInt(digits) > MAX_INT)) {
@@ -164,11 +173,6 @@ export function combine(type: string, _node: Node, views: NodeView[], srcText: (
       const base = combineChildren(views, chainedComparison(op, views));
       return op ? { ...base, operator: op } : base;
     }
-    case 'has_attr_expression': {
-      const inner = named(views)[0];
-      const extra = inner?.type === 'has_attr_expression' ? [error(inner.off, inner.off + inner.summary.length, 'syntax-error', '`?` cannot be chained: write `(a ? b) && (a ? c)` or use parentheses')] : undefined;
-      return combineChildren(views, extra);
-    }
     case 'apply_expression': {
       // `f or` is Nix's one use of `or` as a variable: the argument of a function application.
       const arg = named(views).at(-1);
@@ -276,7 +280,8 @@ function combineInherit(type: string, views: NodeView[]): Base {
     return { free: base.free, findings: findings.length ? findings : EMPTY_FINDINGS, names };
   }
   const outer = new FreeMapBuilder();
-  for (const n of names) if (n.name !== undefined && n.name !== CUR_POS) outer.addRef(n.name, n.start, n.end);
+  // `inherit __curPos;` looks the name up like any other (it is no position literal there).
+  for (const n of names) if (n.name !== undefined) outer.addRef(n.name, n.start, n.end);
   return { free: EMPTY_FREE, outerFree: outer.build(), findings: findings.length ? findings : EMPTY_FINDINGS, names };
 }
 

@@ -14,6 +14,8 @@ export interface Summary {
   /** Validates a cache hit: the same subtree has the same type and length. */
   readonly typeId: number;
   readonly length: number;
+  /** How much of Nix's parser stack this subtree's nesting takes (see NIX_MAX_DEPTH). */
+  readonly depth?: number;
   /** Variables used and not bound inside, resolved by the enclosing scopes. */
   readonly free: FreeMap;
   /** Plain `inherit a;` references: resolved in the scope *outside* a `let` or `rec` set. */

@@ -7,6 +7,9 @@ import type { Finding } from './diagnostic';
  * rebases them.
  */
 
+/** How far up the tree context is looked for (each step up costs a search from the root). */
+const PARENT_STEPS = 24;
+
 const CLOSERS: Record<string, string> = { '{': '}', '[': ']', '(': ')', '${': '}' };
 const OPENERS: Record<string, string> = { '}': '{', ']': '[', ')': '(' };
 
@@ -25,7 +28,9 @@ function show(text: string): string {
 
 /** The attribute path of the binding enclosing `node`, if any, for "after the binding of `x`". */
 function enclosingBindingName(node: Node): string | undefined {
-  for (let n: Node | null = node; n; n = n.parent) {
+  // tree-sitter finds a parent by searching down from the root: look only a few levels up.
+  let steps = 0;
+  for (let n: Node | null = node; n && steps++ < PARENT_STEPS; n = n.parent) {
     if (n.type === 'binding') {
       const path = n.childForFieldName('attrpath');
       return path?.text;
@@ -35,24 +40,45 @@ function enclosingBindingName(node: Node): string | undefined {
   return undefined;
 }
 
-/** The last non-comment token that ends at or before `offset`, found among `node`'s descendants. */
+/**
+ * The last non-comment token of `node` that ends at or before `offset`. Follows the last child
+ * that starts before `offset` at each level (never the whole subtree), so it stays cheap on big
+ * expressions.
+ */
 function lastTokenBefore(node: Node, offset: number): Node | undefined {
+  let cur: Node | null = node;
   let best: Node | undefined;
-  const stack: Node[] = [node];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.startIndex >= offset || n.type === 'comment') continue;
-    if (n.childCount === 0) {
-      if (n.endIndex <= offset && n.endIndex > n.startIndex && (!best || n.endIndex > best.endIndex)) best = n;
-      continue;
+  for (let guard = 0; cur && guard < 10000; guard++) {
+    if (cur.childCount === 0) {
+      if (cur.endIndex <= offset && cur.endIndex > cur.startIndex && cur.type !== 'comment') best = cur;
+      break;
     }
-    for (const c of n.children) if (c) stack.push(c);
+    let next: Node | null = null;
+    for (let i = cur.childCount - 1; i >= 0; i--) {
+      const c = cur.child(i);
+      if (!c || c.startIndex >= offset || c.type === 'comment' || c.endIndex === c.startIndex) continue;
+      if (c.endIndex <= offset) {
+        next = c;
+        break;
+      }
+      // A child straddling the offset: the token may be inside it.
+      next = c;
+      break;
+    }
+    cur = next;
   }
   return best;
 }
 
-/** Scans a string literal starting at `i` (a `"` or `''`); returns the offset after it, or -1. */
-export function stringEnd(src: string, i: number): number {
+/** Strings inside interpolations inside strings… deeper than this are not followed (-2). */
+const MAX_STRING_NESTING = 500;
+
+/**
+ * Scans a string literal starting at `i` (a `"` or `''`); returns the offset after it, -1 when it
+ * is never closed, or -2 when it nests too deeply to follow.
+ */
+export function stringEnd(src: string, i: number, depth = 0): number {
+  if (depth > MAX_STRING_NESTING) return -2;
   const indented = src.startsWith("''", i);
   let j = i + (indented ? 2 : 1);
   while (j < src.length) {
@@ -67,8 +93,8 @@ export function stringEnd(src: string, i: number): number {
     } else if (c === '\\') { j += 2; continue; }
     else if (c === '"') return j + 1;
     if (c === '$' && src[j + 1] === '{') {
-      j = interpolationEnd(src, j + 2);
-      if (j < 0) return -1;
+      j = interpolationEnd(src, j + 2, depth);
+      if (j < 0) return j;
       continue;
     }
     if (c === '$' && src[j + 1] === '$') { j += 2; continue; }
@@ -77,14 +103,14 @@ export function stringEnd(src: string, i: number): number {
   return -1;
 }
 
-function interpolationEnd(src: string, i: number): number {
+function interpolationEnd(src: string, i: number, nesting: number): number {
   let depth = 1;
   let j = i;
   while (j < src.length) {
     const c = src[j]!;
     if (c === '"' || src.startsWith("''", j)) {
-      j = stringEnd(src, j);
-      if (j < 0) return -1;
+      j = stringEnd(src, j, nesting + 1);
+      if (j < 0) return j;
       continue;
     }
     if (c === '#') { const nl = src.indexOf('\n', j); j = nl < 0 ? src.length : nl; continue; }
@@ -115,6 +141,7 @@ export function findUnterminated(src: string): { at: number; kind: 'string' | 'i
       i = close + 2;
     } else if (c === 34 /* " */ || (c === 39 /* ' */ && src.charCodeAt(i + 1) === 39)) {
       const end = stringEnd(src, i);
+      if (end === -2) return undefined; // too deep to follow: claim nothing
       if (end < 0) return { at: i, kind: c === 34 ? 'string' : 'indented' };
       i = end;
     } else if (isIdentStart(c)) {
@@ -251,7 +278,8 @@ function firstNestedError(node: Node): Node | undefined {
 
 /** A stray `*` after a comment that itself contains `/*`: the offset of that inner opener. */
 function nestedCommentOpener(node: Node, src: string): number | undefined {
-  for (let n: Node | null = node; n; n = n.parent) {
+  let steps = 0;
+  for (let n: Node | null = node; n && steps++ < PARENT_STEPS; n = n.parent) {
     for (let prev = n.previousSibling; prev; prev = prev.previousSibling) {
       if (prev.type !== 'comment') continue;
       const inner = src.indexOf('/*', prev.startIndex + 2);
@@ -264,7 +292,9 @@ function nestedCommentOpener(node: Node, src: string): number | undefined {
 /** `{ a = 1, b = 2; }`: a comma where a binding's `;` belongs, inside an error in that binding. */
 function bindingComma(node: Node): Node | undefined {
   let binding: Node | null = node.parent;
+  let steps = 0;
   while (binding && binding.type !== 'binding') {
+    if (steps++ > PARENT_STEPS) return undefined;
     if (binding.type === 'list_expression' || binding.type === 'formals' || binding.type === 'binding_set') return undefined;
     binding = binding.parent;
   }

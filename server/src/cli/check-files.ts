@@ -61,7 +61,15 @@ export function checkFiles(parser: Parser, files: string[], shared: SharedFacts 
       out.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'unreadable-file', message: `cannot read this file (${reason})` });
       continue;
     }
-    const findings: Finding[] = checkText(parser, text, { declarations: shared.declarations, isModuleFile: moduleFiles.has(path.resolve(file)) });
+    let findings: Finding[];
+    try {
+      findings = checkText(parser, text, { declarations: shared.declarations, isModuleFile: moduleFiles.has(path.resolve(file)) });
+    } catch (err) {
+      // One file we cannot analyse must not cost the reports of all the others.
+      const reason = err instanceof Error ? err.message : String(err);
+      out.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'analysis-failed', message: `could not analyse this file (${reason}); please report it` });
+      continue;
+    }
     if (findings.length === 0) continue;
     const lines = new LineIndex(text);
     for (const f of findings) {

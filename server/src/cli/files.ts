@@ -66,5 +66,6 @@ function isFile(p: string): boolean {
 /** Reads a file as Nix sees it: bytes decoded as UTF-8, invalid sequences replaced. */
 export function readNixFile(file: string): string {
   const bytes = fs.readFileSync(file);
-  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
+  // A byte-order mark is kept: Nix rejects it ("unexpected invalid token"), so we report it too.
+  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
 }

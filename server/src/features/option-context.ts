@@ -103,7 +103,7 @@ export function textPathAt(text: string, from: number, offset: number): string[]
       i = end < 0 ? offset : end + 2;
     } else if (c === '"' || (c === "'" && text[i + 1] === "'")) {
       const end = stringEnd(text, i);
-      if (end < 0 || end > offset) return undefined; // the cursor is inside a string
+      if (end < 0 || end > offset) return undefined; // inside a string, or past following
       i = end;
     } else if (NAME_CHAR.test(c)) {
       let j = i;

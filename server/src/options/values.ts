@@ -95,8 +95,9 @@ function stringValue(node: Node): string | undefined {
   return out;
 }
 
-/** The literal `node` stands for (after priority wrappers), or `unknown`. */
-export function literalOf(node: Node): Literal {
+/** The literal `node` stands for (after priority wrappers), or `unknown`; lists nested deeper than `depth` are `unknown`. */
+export function literalOf(node: Node, depth = 32): Literal {
+  if (depth <= 0) return { kind: 'unknown' };
   const n = unwrapPriority(node);
   switch (n.type) {
     case 'string_expression':
@@ -127,7 +128,7 @@ export function literalOf(node: Node): Literal {
     case 'list_expression':
       return {
         kind: 'list',
-        elements: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => ({ node: c, value: literalOf(c) })),
+        elements: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => ({ node: c, value: literalOf(c, depth - 1) })),
       };
     case 'attrset_expression':
     case 'rec_attrset_expression':
