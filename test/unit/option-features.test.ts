@@ -81,7 +81,7 @@ describe('quick fixes and the summary lens', () => {
   });
 
   test('missing required options are added with placeholders that keep the file valid', async () => {
-    const text = mod('  hardware.nvidia-jetpack.firmware.uefi.capsuleAuthentication.enable = true;');
+    const text = `{\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.r = nixpkgs.lib.nixosSystem {\n      modules = [ {\n        hardware.nvidia-jetpack.firmware.uefi.capsuleAuthentication.enable = true;\n      } ];\n    };\n  };\n}\n`;
     const [f] = await check(text);
     assert.equal(f?.code, 'missing-required-option');
     const edit = f!.fixes![0]!.edits[0]!;

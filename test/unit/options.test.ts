@@ -180,12 +180,27 @@ describe('rules across options', () => {
     assert.deepEqual(await options(mod('  hardware.nvidia-jetpack.som = "orin-agx";\n  nixpkgs.config.cudaCapabilities = [ "8.7" ];')), []);
   });
 
-  test('gates that need other options', async () => {
-    assert.deepEqual((await options(jp('    firmware.uefi.capsuleAuthentication.enable = true;'))).map((f) => f.split(' ')[0]), ['missing-required-option@4:50']);
+  test('gates that need other options, in a configuration whose every module is visible', async () => {
+    const flake = (body: string) => `{
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.r = nixpkgs.lib.nixosSystem {
+      modules = [ {
+${body}
+      } ];
+    };
+  };
+}
+`;
+    assert.deepEqual((await options(flake('        hardware.nvidia-jetpack.firmware.uefi.capsuleAuthentication.enable = true;'))).map((f) => f.split(' ')[0]), ['missing-required-option@5:78']);
+    // A module file is one part of a configuration: its companions may be set in another part.
+    assert.deepEqual(await options(jp('    firmware.uefi.capsuleAuthentication.enable = true;')), []);
   });
 
   test('settings that change nothing are warnings', async () => {
-    assert.deepEqual((await options(jp('    som = "orin-agx";\n    super = true;'))).map((f) => f.split(' ')[0]), ['ineffective-option@5:13']);
+    assert.deepEqual((await options(jp('    som = "orin-agx";\n    majorVersion = "6";\n    super = true;'))).map((f) => f.split(' ')[0]), ['ineffective-option@6:13']);
+    // JetPack unset in a module file: another module may pick 7, where Super exists on AGX Orin.
+    assert.deepEqual(await options(jp('    som = "orin-agx";\n    super = true;')), []);
+    assert.deepEqual((await options(jp('    som = "xavier-agx";\n    super = true;'))).map((f) => f.split(' ')[0]), ['ineffective-option@5:13']);
     assert.deepEqual(await options(jp('    som = "orin-nx";\n    super = true;')), []);
     assert.deepEqual((await options(jp('    som = "generic";\n    firmware.autoUpdate = true;'))).map((f) => f.split(' ')[0]), ['ineffective-option@5:27']);
   });

@@ -108,12 +108,13 @@ function firstKey(binding: Node): string | undefined {
   return first?.type === 'identifier' ? first.text : undefined;
 }
 
-/** Whether a set literal looks like a module rather than data: it has `imports`, `options` or `config`. */
+/**
+ * Whether a set literal looks like a module rather than data: it has `imports`. (`options` and
+ * `config` also name data: mount options, nixpkgs arguments; such a set counts as a module only
+ * when a file imports it.)
+ */
 function hasModuleKeys(set: Node): boolean {
-  return bindingsOf(set).some((b) => {
-    const k = b.type === 'binding' ? firstKey(b) : undefined;
-    return k === 'imports' || k === 'options' || k === 'config';
-  });
+  return bindingsOf(set).some((b) => b.type === 'binding' && firstKey(b) === 'imports');
 }
 
 /** The last attribute name of a selection (`nixosSystem` in `nixpkgs.lib.nixosSystem`). */
@@ -127,14 +128,17 @@ function lastName(node: Node): string | undefined {
   return undefined;
 }
 
-/** Elements of a `modules` list, through `++` and parentheses. */
+/**
+ * Elements of a `modules` list, through `++` and parentheses. Anything else joined in (a variable,
+ * a call) stands for modules we cannot see: it is returned as an element, which is unseen.
+ */
 function listElements(node: Node): Node[] {
   const n = unparen(node);
   if (n.type === 'list_expression') return n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   if (n.type === 'binary_expression' && n.childForFieldName('operator')?.type === '++') {
     return [...listElements(n.childForFieldName('left')!), ...listElements(n.childForFieldName('right')!)];
   }
-  return [];
+  return [n];
 }
 
 /** An inline module in a `modules` or `imports` list: a set literal or a module function, also through a `let` name. */
@@ -218,8 +222,9 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
         : t.type === 'attrset_expression' && (isModuleFile || hasModuleKeys(t))
           ? t
           : undefined;
-    // A module file is one part of a configuration assembled elsewhere; what it imports is unseen.
-    if (own) out.push({ node: own, group: newGroup(false) });
+    // A module file is one part of a configuration assembled elsewhere: other modules of that
+    // configuration may set what this one leaves unset.
+    if (own) out.push({ node: own, group: newGroup(true) });
   }
   // nixosSystem { modules = [ … ]; } and flake outputs nixosModules.<name> anywhere in the file,
   // found from where their names occur in the text: walking every node would cost far more.

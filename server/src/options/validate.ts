@@ -15,6 +15,9 @@ function finding(code: DiagnosticCode, severity: Finding['severity'], start: num
   return { start, end, severity, code, message };
 }
 
+/** Keys every submodule accepts besides its options: they belong to the module system. */
+const MODULE_SYSTEM_KEYS = new Set(['imports', 'config', 'options', '_module', 'freeformType', '_file', 'key']);
+
 /** Options people put at the top of a module where NixOS has none: the option they meant. */
 const MISPLACED: Record<string, string> = {
   cudaCapabilities: 'nixpkgs.config.cudaCapabilities',
@@ -94,6 +97,7 @@ function checkDefinition(def: Definition, decl: OptionDecl, key: Segment): Findi
 /** `option.x = …` below an option: fields of a submodule are checked, free-form sets are not. */
 function checkBelow(def: Definition, decl: OptionDecl, rest: string[], index: OptionIndex): Finding[] {
   const t = nonNull(decl.type);
+  if (rest.some((r, i) => i <= 1 && MODULE_SYSTEM_KEYS.has(r))) return [];
   if (t.kind === 'submodule') {
     const field = t.options[rest[0]!];
     const seg = def.path[def.path.length - rest.length]!;
@@ -238,6 +242,7 @@ function checkSubmoduleLiteral(set: Node, options: Record<string, OptionDecl>, d
     const value = b.childForFieldName('expression');
     if (!first || !value) continue;
     const field = options[first.text];
+    if (!field && MODULE_SYSTEM_KEYS.has(first.text)) continue;
     if (!field) {
       const near = closest(first.text, Object.keys(options));
       out.push(finding('unknown-option', 'error', first.startIndex, first.endIndex, `\`${first.text}\` is not a field of \`${decl.name}\`${near.length ? `: did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : ''}`));
