@@ -18,6 +18,10 @@ export type ServerState = 'starting' | 'ready' | 'failed' | 'stopped';
  */
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  /** The start in progress: a stop waits for it, or a restart while starting leaves two servers. */
+  private starting: Promise<void> | undefined;
+  /** One watcher for the extension's lifetime (a client does not dispose the watchers it is given). */
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.nix');
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private current: ServerState = 'stopped';
@@ -48,7 +52,7 @@ export class ServerController implements vscode.Disposable {
       outputChannel: this.log,
       initializationOptions: readSettings(this.log),
       // Other files' option declarations and imports matter to each document: keep the server told.
-      synchronize: { configurationSection: SECTION, fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix') },
+      synchronize: { configurationSection: SECTION, fileEvents: this.watcher },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
         closed: () => {
@@ -68,15 +72,16 @@ export class ServerController implements vscode.Disposable {
       else if (e.newState === State.Starting) this.setState('starting');
     });
     this.setState('starting');
-    try {
-      await client.start();
-    } catch (err) {
+    this.starting = client.start().catch((err: unknown) => {
       this.log.error(`Language server failed to start: ${err instanceof Error ? err.message : String(err)}`);
       this.setState('failed', 'The Jetson Nix language server could not start.');
-    }
+    });
+    await this.starting;
+    this.starting = undefined;
   }
 
   async stop(): Promise<void> {
+    await this.starting;
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -107,6 +112,7 @@ export class ServerController implements vscode.Disposable {
 
   dispose(): void {
     void this.stop();
+    this.watcher.dispose();
     this.stateEmitter.dispose();
   }
 }

@@ -16,7 +16,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 /** Our findings as LSP diagnostics; `related` becomes relatedInformation in the same document. */
-export function toDiagnostic(f: Finding, lines: LineIndex, uri: string): Diagnostic {
+export function toDiagnostic(f: Finding, lines: LineIndex, uri: string, version?: number): Diagnostic {
   const d: Diagnostic = {
     range: lines.range(f.start, f.end),
     severity: SEVERITY[f.severity],
@@ -29,7 +29,7 @@ export function toDiagnostic(f: Finding, lines: LineIndex, uri: string): Diagnos
   }
   if (f.fixes?.length) {
     const fixes: DiagnosticFix[] = f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ range: lines.range(e.start, e.end), newText: e.newText })) }));
-    d.data = { fixes };
+    d.data = { fixes, version };
   }
   return d;
 }

@@ -93,7 +93,7 @@ class JetsonNixServer {
     });
     c.onCompletion((p) => this.withDocument(p.textDocument.uri, [], (doc) => completeOptions(doc, p.position, bundledIndex())));
     c.onHover((p) => this.withDocument(p.textDocument.uri, null, (doc) => hoverOption(doc, p.position, bundledIndex()) ?? null));
-    c.onCodeAction((p) => quickFixes(p));
+    c.onCodeAction((p) => quickFixes(p, this.documents.get(p.textDocument.uri)?.version));
     c.onCodeLens((p) => this.withDocument(p.textDocument.uri, [], (doc) => configurationLenses(doc, bundledIndex())));
     c.onDidCloseTextDocument(({ textDocument }) => {
       this.cancel(textDocument.uri);
@@ -169,7 +169,7 @@ class JetsonNixServer {
         return;
       }
       const findings = doc.diagnose();
-      const diagnostics = findings.map((f) => toDiagnostic(f, doc.lineIndex, uri));
+      const diagnostics = findings.map((f) => toDiagnostic(f, doc.lineIndex, uri, doc.version));
       void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
     } catch (err) {
       // A bug of ours must not take the server down or show a stack trace in the editor.

@@ -29,13 +29,15 @@ test('option intelligence over LSP', { skip: !fs.existsSync(SERVER) ? 'build fir
   const completion = await c.connection.sendRequest<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 12 } });
   assert.ok(completion.some((i) => i.label === 'orin-agx'), JSON.stringify(completion.map((i) => i.label)));
 
-  const actions = await c.connection.sendRequest<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+  const actions = await c.connection.sendRequest<{ title: string; edit: { documentChanges: { textDocument: { version: number }; edits: { newText: string }[] }[] } }[]>('textDocument/codeAction', {
     textDocument: { uri },
     range: published.diagnostics[0]!.range,
     context: { diagnostics: published.diagnostics },
   });
   assert.equal(actions[0]?.title, 'Change to "orin-agx"');
-  assert.equal(actions[0]?.edit.changes[uri]?.[0]?.newText, '"orin-agx"');
+  // The edit names the version the fix was computed for, so a stale fix is refused, not misapplied.
+  assert.equal(actions[0]?.edit.documentChanges[0]?.edits[0]?.newText, '"orin-agx"');
+  assert.equal(actions[0]?.edit.documentChanges[0]?.textDocument.version, 1);
 
   const lenses = await c.connection.sendRequest<{ command: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
   assert.deepEqual(lenses, []); // the SoM is not valid, so no summary

@@ -27,7 +27,8 @@ const NAME_CONTEXT = new RegExp(`(?:^|[\\s{;])((?:${NAME}\\.)*)(${NAME})?$`);
 export function completeOptions(doc: NixDocument, position: Position, index: OptionIndex): CompletionItem[] {
   const offset = doc.lineIndex.offset(position);
   const lineStart = doc.lineIndex.offset({ line: position.line, character: 0 });
-  const before = doc.text.slice(lineStart, offset);
+  // Only the end of the line matters, and the patterns would be slow on a very long one.
+  const before = doc.text.slice(Math.max(lineStart, offset - 512), offset);
   const root = doc.syntaxTree().rootNode;
   const set = enclosingSet(root, offset);
   let base = set ? optionPathOf(set) : topLevelPath(root);

@@ -243,8 +243,10 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
       if (!value || (unparen(value).type !== 'list_expression' && elements.length === 0)) visibility.get(g)!.unseen = true;
       for (const el of elements) {
         const mod = inlineModule(el);
-        if (mod) out.push({ node: mod, group: g });
-        else if (isUnseen(el)) visibility.get(g)!.unseen = true;
+        // A let-bound module used by several configurations is checked (and reported) once; the
+        // configurations after the first then have a part their rules do not see.
+        if (mod && !out.some((x) => x.node.id === mod.id)) out.push({ node: mod, group: g });
+        else if (mod || isUnseen(el)) visibility.get(g)!.unseen = true;
       }
     }
   }

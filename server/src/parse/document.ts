@@ -75,7 +75,14 @@ export class NixDocument {
     const tree = this.parser.parse(text, this.tree ?? null);
     if (!tree) throw new Error('the parser returned no tree');
     const previousTree = this.tree;
-    const { findings, caches } = diagnoseTree(tree, this.text, this.optionContext(), previousTree ? this.caches : {});
+    let result: ReturnType<typeof diagnoseTree>;
+    try {
+      result = diagnoseTree(tree, this.text, this.optionContext(), previousTree ? this.caches : {});
+    } catch (err) {
+      tree.delete();
+      throw err;
+    }
+    const { findings, caches } = result;
     // The previous tree is freed only now: while it lives, no reused subtree's id can be recycled.
     previousTree?.delete();
     this.tree = tree;
