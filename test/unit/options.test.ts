@@ -145,6 +145,19 @@ describe('option diagnostics', () => {
     ]);
   });
 
+  test('a module from another flake may extend the SoM and carrier board enums', async () => {
+    const flake = (extra: string) => `{
+  outputs = { nixpkgs, jetpack-nixos, acme-boards, ... }: {
+    nixosConfigurations.r = nixpkgs.lib.nixosSystem {
+      modules = [ jetpack-nixos.nixosModules.default ${extra} { hardware.nvidia-jetpack.carrierBoard = "acme-carrier"; } ];
+    };
+  };
+}
+`;
+    assert.deepEqual(await options(flake('acme-boards.nixosModules.default')), []);
+    assert.equal((await options(flake(''))).length, 1);
+  });
+
   test('options the workspace declares are known, and enum re-declarations extend the values', async () => {
     const text = `{ lib, ... }: {
   options.hardware.nvidia-jetpack.carrierBoard = lib.mkOption { type = lib.types.enum [ "my-board" ]; };

@@ -33,6 +33,8 @@ export interface Finding {
   quiet?: { start: number; end: number };
   /** Quick fixes, as text edits of the document (offsets like `start`/`end`). */
   fixes?: Fix[];
+  /** The option a value finding is about (for filters that depend on the configuration). */
+  option?: string;
 }
 
 export interface Fix {

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../analysis/diagnostic';
 import type { OptionDecl } from '../schema/types';
 import { moduleDeclarations } from './declarations';
-import { findModulesWithVisibility, moduleDefinitions, type ModuleBody } from './modules';
+import { EXTENSIBLE_ENUMS, findModulesWithVisibility, moduleDefinitions, type ModuleBody } from './modules';
 import { checkRules, shiftRuleDef, toRuleDef, type RuleDef } from './rules';
 import { OptionIndex } from './schema-index';
 import { validateDefinitions } from './validate';
@@ -54,7 +54,12 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     const r = results[i]!;
     if (r.judgedWith !== signature || !r.findings || !r.defs) judge(m, r, effective, signature);
     const at = m.node.startIndex;
-    for (const f of r.findings!) out.push(shiftFinding(f, at));
+    const external = found.visibility.get(m.group)?.external ?? false;
+    for (const f of r.findings!) {
+      // Another flake's module may add values to these enums: with one in the configuration, don't judge them.
+      if (external && f.code === 'invalid-enum-value' && f.option && EXTENSIBLE_ENUMS.has(f.option)) continue;
+      out.push(shiftFinding(f, at));
+    }
     const list = byGroup.get(m.group) ?? [];
     for (const d of r.defs!) list.push(shiftRuleDef(d, at));
     byGroup.set(m.group, list);

@@ -20,7 +20,13 @@ export interface ModuleBody {
  * modules bound to variables, other inputs' modules. Rules that depend on an option being unset
  * (or left at its default) only judge configurations with nothing unseen.
  */
-export type GroupVisibility = Map<number, { unseen: boolean }>;
+export type GroupVisibility = Map<number, { unseen: boolean; external?: boolean }>;
+
+/**
+ * Enum options jetpack-nixos expects other modules to extend (a board vendor's module adds its
+ * SoM or carrier board); a configuration with modules from another flake may accept more values.
+ */
+export const EXTENSIBLE_ENUMS = new Set(['hardware.nvidia-jetpack.som', 'hardware.nvidia-jetpack.carrierBoard']);
 
 /** One name of an option path, with where it is written. */
 export interface Segment {
@@ -189,6 +195,13 @@ function enclosingBindingKey(root: Node, offset: number): Node | undefined {
   return undefined;
 }
 
+/** A module from another flake than those the schema knows (`board.nixosModules.default`). */
+function isExternal(element: Node): boolean {
+  const n = unparen(element);
+  if (n.type === 'path_expression') return false;
+  return !(n.type === 'select_expression' && KNOWN_MODULE_SOURCES.test(n.text));
+}
+
 /** Whether a `modules`/`imports` entry is one we cannot see into (a file, a variable, a call). */
 function isUnseen(element: Node): boolean {
   const n = unparen(element);
@@ -247,6 +260,7 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
         // configurations after the first then have a part their rules do not see.
         if (mod && !out.some((x) => x.node.id === mod.id)) out.push({ node: mod, group: g });
         else if (mod || isUnseen(el)) visibility.get(g)!.unseen = true;
+        if (!mod && isExternal(el)) visibility.get(g)!.external = true;
       }
     }
   }

@@ -212,6 +212,7 @@ export function checkValue(value: Literal, type: OptionType, decl: OptionDecl, n
         const suggestion = near.length ? ` Did you mean ${JSON.stringify(near[0])}?` : '';
         const f = finding('invalid-enum-value', 'error', node.startIndex, node.endIndex, `${JSON.stringify(value.value)} is not a valid value of \`${decl.name}\`.${suggestion} Valid: ${t.values.map((v) => JSON.stringify(v)).join(', ')}`);
         if (near.length) f.fixes = near.map((n) => ({ title: `Change to "${n}"`, edits: [{ start: node.startIndex, end: node.endIndex, newText: JSON.stringify(n) }] }));
+        f.option = decl.name;
         return [f];
       }
       const ok = (value.kind === 'int' || value.kind === 'bool') && t.values.includes(value.value);
