@@ -31,7 +31,7 @@ export class WaitTimeoutError extends Error {
  */
 export async function waitFor<T>(
   what: string,
-  probe: () => Promise<T> | T,
+  probe: () => PromiseLike<T> | T,
   accept: (value: T) => boolean,
   options: WaitOptions = {},
 ): Promise<T> {

@@ -14,52 +14,12 @@ export const EXTENSION_ID = 'jetson-nix.jetson-nix';
 /** The `source` of every diagnostic our language server publishes. */
 export const SOURCE = 'jetson-nix';
 
-/** Default time VS Code and the language server get to reach an expected state (CI has 2 cores). */
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
 /** How long the language server may take to start (it loads its WebAssembly parser). */
 export const SERVER_TIMEOUT_MS = 60_000;
 
-export interface WaitOptions {
-  timeoutMs?: number;
-  intervalMs?: number;
-}
-
-/**
- * Calls `probe` until `accept` holds for its result, and returns that result. A probe that throws
- * counts as "not yet"; its last error is reported if the wait times out.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | Thenable<T>,
-  accept: (value: T) => boolean,
-  options: WaitOptions = {},
-): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const intervalMs = options.intervalMs ?? 50;
-  const deadline = Date.now() + timeoutMs;
-  let last: { value: T } | { error: unknown } | undefined;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (accept(value)) return value;
-      last = { value };
-    } catch (error) {
-      last = { error };
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${describe(last)}`);
-}
-
-function describe(last: { value: unknown } | { error: unknown } | undefined): string {
-  if (last === undefined) return 'nothing (the probe never returned)';
-  if ('error' in last) return `error ${last.error instanceof Error ? last.error.message : String(last.error)}`;
-  const text = JSON.stringify(last.value);
-  if (text === undefined) return String(last.value);
-  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
-}
+// Polling is shared with the end-to-end harness (it imports nothing but timers).
+import { waitFor, type WaitOptions } from '../../e2e/harness/wait';
+export { DEFAULT_TIMEOUT_MS, waitFor, type WaitOptions } from '../../e2e/harness/wait';
 
 /** The workspace folder the suite runs in: a copy of test/e2e/fixtures/workspace. */
 export function workspaceFolder(): vscode.WorkspaceFolder {
