@@ -10,5 +10,3 @@ const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown
 export function registerCommands(ctx: Context): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([id, factory]) => vscode.commands.registerCommand(id, factory(ctx)));
 }
-
-export const COMMAND_IDS = Object.keys(COMMANDS);

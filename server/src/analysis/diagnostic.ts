@@ -42,9 +42,3 @@ export interface Fix {
   edits: { start: number; end: number; newText: string }[];
 }
 
-/**
- * A finding inside a subtree, with offsets relative to the subtree's start so that it can be cached
- * and reused after edits elsewhere. `{line}` in the message is replaced by the 1-based line of
- * `related.start` when the finding is placed in the document.
- */
-export type RelativeFinding = Finding;
