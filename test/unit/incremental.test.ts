@@ -57,3 +57,14 @@ test('several changes in one notification are applied in order', async () => {
   assert.equal(doc.diagnose()[0]?.message, 'undefined variable `c`');
   doc.dispose();
 });
+
+test('an enum extended through a let list outside the module is re-read when the list changes', async () => {
+  const text = '{ lib, ... }:\nlet boards = [ "acme" ]; in\n{\n  options.hardware.nvidia-jetpack.carrierBoard = lib.mkOption { type = lib.types.enum boards; };\n  config.hardware.nvidia-jetpack.carrierBoard = "acme2";\n}\n';
+  const doc = new NixDocument(await sharedParser(), text, 1);
+  assert.deepEqual(doc.diagnose().map((f) => f.code), ['invalid-enum-value']);
+  const at = text.indexOf('"acme" ]') + '"acme"'.length;
+  const lines = new LineIndex(text);
+  doc.applyChanges([{ range: lines.range(at, at), text: ' "acme2"' }], 2);
+  assert.deepEqual(doc.diagnose(), []);
+  doc.dispose();
+});

@@ -40,7 +40,10 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
   const results = modules.map((m) => {
     const length = m.node.endIndex - m.node.startIndex;
     const old = previous?.get(m.node.id);
-    const r: ModuleResult = old && old.length === length ? old : { length, declarations: moduleDeclarations(m) };
+    // Declarations are read again every time: cheap (only `options` is walked), and they may use
+    // `let` lists outside the module, which can change while the module itself does not.
+    const declarations = moduleDeclarations(m);
+    const r: ModuleResult = old && old.length === length ? { ...old, declarations } : { length, declarations };
     cache.set(m.node.id, r);
     return r;
   });
