@@ -1,44 +1,84 @@
 /**
- * The server's settings, with their defaults: the one place they are read and validated. The
- * extension's `contributes.configuration` in package.json declares the same keys under
- * `jetsonNix.*` (a test keeps the two in step).
+ * Every setting of the extension and the server, with its type, default and bounds: the one place
+ * they are read and validated. The extension's `contributes.configuration` in package.json declares
+ * the same keys under `jetsonNix.*` (a test keeps the two in step). The client reads its own
+ * settings (USB, flashing, Nix) through the same table, so both sides agree on every value.
  */
-export interface ServerSettings {
+
+type Spec =
+  | { kind: 'number'; default: number; min: number; max: number }
+  | { kind: 'boolean'; default: boolean }
+  | { kind: 'enum'; default: string; values: readonly string[] }
+  | { kind: 'string'; default: string };
+
+export const SETTINGS_SPEC = {
   /** Milliseconds to wait after a burst of edits before diagnosing again (the first edit after a pause is diagnosed at once). */
-  'diagnostics.debounceMs': number;
+  'diagnostics.debounceMs': { kind: 'number', default: 50, min: 0, max: 2000 },
   /** Files larger than this (in KiB) are not analysed in the editor; the CLI has no limit. */
-  'diagnostics.maxFileSizeKb': number;
-}
+  'diagnostics.maxFileSizeKb': { kind: 'number', default: 3072, min: 1, max: 1024 * 1024 },
+  /** Lints, each switchable. */
+  'lints.unusedBinding': { kind: 'boolean', default: true },
+  'lints.unusedWith': { kind: 'boolean', default: true },
+  'lints.emptyLet': { kind: 'boolean', default: true },
+  'lints.redundantRec': { kind: 'boolean', default: true },
+  'lints.deprecatedSyntax': { kind: 'boolean', default: true },
+  'lints.uselessParens': { kind: 'boolean', default: true },
+  /** Which formatter `Format Document` runs; `auto` takes the first one found on PATH. */
+  'formatting.formatter': { kind: 'enum', default: 'auto', values: ['auto', 'nixfmt', 'alejandra', 'nixpkgs-fmt', 'none'] },
+  /** Extract the option schema from the flake.lock-pinned jetpack-nixos when it is in the local store. */
+  'schema.useLockedJetpackNixos': { kind: 'boolean', default: true },
+  /** The `nix` executable the extension runs (a name on PATH or an absolute path). */
+  'nix.executable': { kind: 'string', default: 'nix' },
+  /** Root of the sysfs tree scanned for USB devices (tests and containers point it elsewhere). */
+  'usb.sysfsRoot': { kind: 'string', default: '/sys' },
+  /** How the flash script is run as root, in a terminal where the user types the password. */
+  'flash.elevation': { kind: 'enum', default: 'sudo', values: ['sudo', 'pkexec'] },
+} as const satisfies Record<string, Spec>;
 
-export const DEFAULT_SETTINGS: ServerSettings = {
-  'diagnostics.debounceMs': 50,
-  'diagnostics.maxFileSizeKb': 3072,
-};
+export type SettingKey = keyof typeof SETTINGS_SPEC;
+type ValueOf<S> = S extends { kind: 'number' } ? number : S extends { kind: 'boolean' } ? boolean : string;
+export type Settings = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS_SPEC)[K]> };
+/** The settings the language server uses (all of them; the client's own are simply ignored there). */
+export type ServerSettings = Settings;
 
-export const LIMITS: Record<keyof ServerSettings, [number, number]> = {
-  'diagnostics.debounceMs': [0, 2000],
-  'diagnostics.maxFileSizeKb': [1, 1024 * 1024],
-};
+export const DEFAULT_SETTINGS: Settings = Object.fromEntries(
+  Object.entries(SETTINGS_SPEC).map(([k, s]) => [k, s.default]),
+) as Settings;
 
 /**
  * Reads settings sent by a client (nested `{ diagnostics: { debounceMs } }` or flat dotted keys),
  * falling back to the default for anything missing or invalid, and says what was ignored.
  */
-export function readSettings(raw: unknown): { settings: ServerSettings; problems: string[] } {
-  const settings = { ...DEFAULT_SETTINGS };
+export function readSettings(raw: unknown): { settings: Settings; problems: string[] } {
+  const settings = { ...DEFAULT_SETTINGS } as Record<string, unknown>;
   const problems: string[] = [];
-  if (raw === null || typeof raw !== 'object') return { settings, problems };
-  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof ServerSettings)[]) {
+  if (raw === null || typeof raw !== 'object') return { settings: settings as Settings, problems };
+  for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [SettingKey, Spec][]) {
     const value = lookup(raw as Record<string, unknown>, key);
-    if (value === undefined) continue;
-    const [min, max] = LIMITS[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      problems.push(`jetsonNix.${key} must be a number from ${min} to ${max}; using ${DEFAULT_SETTINGS[key]}`);
+    if (value === undefined || value === null) continue;
+    const problem = invalid(spec, value);
+    if (problem) {
+      problems.push(`jetsonNix.${key} ${problem}; using ${JSON.stringify(spec.default)}`);
       continue;
     }
     settings[key] = value;
   }
-  return { settings, problems };
+  return { settings: settings as Settings, problems };
+}
+
+function invalid(spec: Spec, value: unknown): string | undefined {
+  switch (spec.kind) {
+    case 'number':
+      return typeof value !== 'number' || !Number.isFinite(value) || value < spec.min || value > spec.max
+        ? `must be a number from ${spec.min} to ${spec.max}`
+        : undefined;
+    case 'boolean':
+      return typeof value !== 'boolean' ? 'must be true or false' : undefined;
+    case 'enum':
+      return typeof value !== 'string' || !spec.values.includes(value) ? `must be one of ${spec.values.join(', ')}` : undefined;
+    case 'string':
+      return typeof value !== 'string' || value.trim() === '' ? 'must be a non-empty string' : undefined;
+  }
 }
 
 function lookup(raw: Record<string, unknown>, dotted: string): unknown {
