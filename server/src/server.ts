@@ -2,23 +2,24 @@ import {
   createConnection,
   ProposedFeatures,
   TextDocumentSyncKind,
-  CodeActionKind,
   type InitializeResult,
   type Connection,
+  type ServerCapabilities,
+  type CodeAction,
+  type CompletionItem,
 } from 'vscode-languageserver/node';
 import type { Parser } from 'web-tree-sitter';
 import { createNixParser, grammarInfo } from './parse/parser';
 import { NixDocument } from './parse/document';
-import { readSettings, type ServerSettings, DEFAULT_SETTINGS } from './config';
+import { readSettings, type Settings, DEFAULT_SETTINGS } from './config';
 import { toDiagnostic } from './lsp-convert';
 import { LineIndex } from './text/line-index';
 import { describeFailure } from './util/errors';
-import { bundledIndex } from './schema/bundled';
-import { completeOptions } from './features/completion';
-import { hoverOption } from './features/hover';
 import { quickFixes } from './features/code-actions';
-import { configurationLenses } from './features/code-lens';
 import { WorkspaceIndex } from './workspace-index';
+import type { ServerHost } from './lsp/host';
+import { FEATURES } from './lsp/features';
+import type { Finding } from './analysis/diagnostic';
 import { fileURLToPath } from 'node:url';
 
 declare const process: NodeJS.Process;
@@ -27,16 +28,38 @@ declare const process: NodeJS.Process;
  * The LSP wiring and nothing else: document sync, scheduling, publishing. The analysis lives in
  * `analysis/`. Started by the extension over IPC, or by any editor as `node server.js --stdio`.
  */
-class JetsonNixServer {
+class JetsonNixServer implements ServerHost {
   private readonly documents = new Map<string, NixDocument>();
   private readonly pending = new Map<string, NodeJS.Timeout | NodeJS.Immediate>();
   private readonly lastRun = new Map<string, number>();
-  private settings: ServerSettings = DEFAULT_SETTINGS;
+  private current: Settings = DEFAULT_SETTINGS;
   private parser: Parser | undefined;
-  private workspace: WorkspaceIndex | undefined;
-  private folders: string[] = [];
+  private index: WorkspaceIndex | undefined;
+  private folderPaths: string[] = [];
 
-  constructor(private readonly connection: Connection) {}
+  constructor(readonly connection: Connection) {}
+
+  document(uri: string): NixDocument | undefined {
+    return this.documents.get(uri);
+  }
+  openDocuments(): Iterable<[string, NixDocument]> {
+    return this.documents.entries();
+  }
+  settings(): Settings {
+    return this.current;
+  }
+  folders(): string[] {
+    return this.folderPaths;
+  }
+  workspace(): WorkspaceIndex | undefined {
+    return this.index;
+  }
+  refreshAll(): void {
+    for (const [uri, doc] of this.documents) {
+      doc.invalidate();
+      this.schedule(uri);
+    }
+  }
 
   listen(): void {
     const c = this.connection;
@@ -44,15 +67,12 @@ class JetsonNixServer {
       this.applySettings(params.initializationOptions);
       this.parser = await createNixParser();
       const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-      this.folders = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+      this.folderPaths = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
       return {
-        capabilities: {
-          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-          completionProvider: { triggerCharacters: ['.', '"'] },
-          hoverProvider: true,
-          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-          codeLensProvider: { resolveProvider: false },
-        },
+        capabilities: mergeCapabilities([
+          { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } } },
+          ...FEATURES.map((f) => f.capabilities()),
+        ]),
         serverInfo: { name: 'jetson-nix', version: SERVER_VERSION },
       };
     });
@@ -61,19 +81,14 @@ class JetsonNixServer {
       c.console.info(`Jetson Nix language server ${SERVER_VERSION} ready (Node ${process.version})`);
       if (g) c.console.info(`Nix grammar: ${g.provenance} (${g.grammarWasm})`);
       // What other files declare or import changes what a document's options mean: re-check then.
-      this.workspace = new WorkspaceIndex(this.parser!, () => {
-        for (const [uri, doc] of this.documents) {
-          doc.invalidate();
-          this.schedule(uri);
-        }
-      });
-      this.workspace.scan(this.folders, (m) => c.console.info(m)).catch((err: unknown) => c.console.error(`Indexing the workspace failed: ${describeFailure(err)}`));
+      this.index = new WorkspaceIndex(this.parser!, () => this.refreshAll());
+      this.index.scan(this.folderPaths, (m) => c.console.info(m)).catch((err: unknown) => c.console.error(`Indexing the workspace failed: ${describeFailure(err)}`));
     });
     c.onDidChangeWatchedFiles(({ changes }) => {
-      for (const change of changes) if (change.uri.startsWith('file:')) this.workspace?.update(fileURLToPath(change.uri));
+      for (const change of changes) if (change.uri.startsWith('file:')) this.fileChanged(fileURLToPath(change.uri));
     });
     c.onDidSaveTextDocument(({ textDocument }) => {
-      if (textDocument.uri.startsWith('file:')) this.workspace?.update(fileURLToPath(textDocument.uri));
+      if (textDocument.uri.startsWith('file:')) this.fileChanged(fileURLToPath(textDocument.uri));
     });
     c.onDidChangeConfiguration((p) => {
       const raw = (p.settings as { jetsonNix?: unknown } | null)?.jetsonNix ?? p.settings;
@@ -82,7 +97,7 @@ class JetsonNixServer {
     });
     c.onDidOpenTextDocument(({ textDocument: d }) => {
       this.documents.get(d.uri)?.dispose();
-      this.documents.set(d.uri, new NixDocument(this.parser!, d.text, d.version, () => this.workspace?.contextFor(d.uri) ?? {}));
+      this.documents.set(d.uri, new NixDocument(this.parser!, d.text, d.version, () => this.index?.contextFor(d.uri) ?? {}));
       this.schedule(d.uri);
     });
     c.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
@@ -91,10 +106,28 @@ class JetsonNixServer {
       doc.applyChanges(contentChanges, textDocument.version ?? doc.version + 1);
       this.schedule(textDocument.uri);
     });
-    c.onCompletion((p) => this.withDocument(p.textDocument.uri, [], (doc) => completeOptions(doc, p.position, bundledIndex())));
-    c.onHover((p) => this.withDocument(p.textDocument.uri, null, (doc) => hoverOption(doc, p.position, bundledIndex()) ?? null));
-    c.onCodeAction((p) => quickFixes(p, this.documents.get(p.textDocument.uri)?.version));
-    c.onCodeLens((p) => this.withDocument(p.textDocument.uri, [], (doc) => configurationLenses(doc, bundledIndex())));
+    c.onCompletion((p) =>
+      this.withDocument(p.textDocument.uri, [] as CompletionItem[], (doc) =>
+        FEATURES.flatMap((f) => (f.completion ? this.guarded(f.name, [], () => f.completion!(doc, p, this)) : [])),
+      ),
+    );
+    c.onHover((p) =>
+      this.withDocument(p.textDocument.uri, null, (doc) => {
+        for (const f of FEATURES) {
+          const hover = f.hover ? this.guarded(f.name, null, () => f.hover!(doc, p, this)) : null;
+          if (hover) return hover;
+        }
+        return null;
+      }),
+    );
+    c.onCodeAction((p) => {
+      const fixes: CodeAction[] = quickFixes(p, this.documents.get(p.textDocument.uri)?.version);
+      const more = this.withDocument(p.textDocument.uri, [] as CodeAction[], (doc) =>
+        FEATURES.flatMap((f) => (f.codeActions ? this.guarded(f.name, [], () => f.codeActions!(doc, p, this)) : [])),
+      );
+      return [...fixes, ...more];
+    });
+    for (const f of FEATURES) f.register?.(this);
     c.onDidCloseTextDocument(({ textDocument }) => {
       this.cancel(textDocument.uri);
       this.documents.get(textDocument.uri)?.dispose();
@@ -106,9 +139,9 @@ class JetsonNixServer {
   }
 
   /** Runs a request against a document the server analyses; `fallback` for anything else or a failure. */
-  private withDocument<T>(uri: string, fallback: T, run: (doc: NixDocument) => T): T {
+  withDocument<T>(uri: string, fallback: T, run: (doc: NixDocument) => T): T {
     const doc = this.documents.get(uri);
-    if (!doc || doc.text.length > this.settings['diagnostics.maxFileSizeKb'] * 1024) return fallback;
+    if (!doc || doc.text.length > this.current['diagnostics.maxFileSizeKb'] * 1024) return fallback;
     try {
       return run(doc);
     } catch (err) {
@@ -117,9 +150,24 @@ class JetsonNixServer {
     }
   }
 
+  /** One feature module's part of a combined request; its failure must not sink the others. */
+  private guarded<T>(feature: string, fallback: T, run: () => T | null | undefined): T {
+    try {
+      return run() ?? fallback;
+    } catch (err) {
+      this.connection.console.error(`The ${feature} feature failed: ${describeFailure(err)}`);
+      return fallback;
+    }
+  }
+
+  private fileChanged(path: string): void {
+    this.index?.update(path);
+    for (const f of FEATURES) if (f.fileChanged) this.guarded(f.name, undefined, () => f.fileChanged!(path, this));
+  }
+
   private applySettings(raw: unknown): void {
     const { settings, problems } = readSettings(raw);
-    this.settings = settings;
+    this.current = settings;
     for (const p of problems) this.connection.console.warn(p);
   }
 
@@ -129,7 +177,7 @@ class JetsonNixServer {
    */
   private schedule(uri: string): void {
     if (this.pending.has(uri)) return;
-    const wait = this.settings['diagnostics.debounceMs'] - (Date.now() - (this.lastRun.get(uri) ?? 0));
+    const wait = this.current['diagnostics.debounceMs'] - (Date.now() - (this.lastRun.get(uri) ?? 0));
     const run = () => {
       this.pending.delete(uri);
       this.lastRun.set(uri, Date.now());
@@ -149,7 +197,7 @@ class JetsonNixServer {
   private publish(uri: string): void {
     const doc = this.documents.get(uri);
     if (!doc) return;
-    const limit = this.settings['diagnostics.maxFileSizeKb'] * 1024;
+    const limit = this.current['diagnostics.maxFileSizeKb'] * 1024;
     try {
       if (doc.text.length > limit) {
         const lines = new LineIndex(doc.text);
@@ -168,7 +216,9 @@ class JetsonNixServer {
         void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [diagnostic] });
         return;
       }
-      const findings = doc.diagnose();
+      const extra = FEATURES.flatMap((f) => (f.findings ? this.guarded(f.name, [] as Finding[], () => f.findings!(uri, doc, this)) : []));
+      const disabled = disabledCodes(this.current);
+      const findings = [...doc.diagnose(), ...extra].filter((f) => !disabled.has(f.code));
       const diagnostics = findings.map((f) => toDiagnostic(f, doc.lineIndex, uri, doc.version));
       void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
     } catch (err) {
@@ -179,6 +229,37 @@ class JetsonNixServer {
 }
 
 const SERVER_VERSION = '0.1.0';
+
+/** Lint codes the user switched off (`jetsonNix.lints.*`). */
+function disabledCodes(settings: Settings): Set<string> {
+  const codes: [keyof Settings, string][] = [
+    ['lints.unusedBinding', 'unused-binding'],
+    ['lints.unusedWith', 'unused-with'],
+    ['lints.emptyLet', 'empty-let'],
+    ['lints.redundantRec', 'redundant-rec'],
+    ['lints.deprecatedSyntax', 'deprecated-syntax'],
+    ['lints.uselessParens', 'useless-parens'],
+  ];
+  return new Set(codes.filter(([key]) => settings[key] === false).map(([, code]) => code));
+}
+
+/** The capabilities of every feature module in one object (each module declares distinct ones, except completion trigger characters). */
+function mergeCapabilities(parts: ServerCapabilities[]): ServerCapabilities {
+  const merged: ServerCapabilities = {};
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part) as [keyof ServerCapabilities, unknown][]) {
+      const prev = merged[key] as unknown;
+      if (key === 'completionProvider' && prev && typeof prev === 'object' && value && typeof value === 'object') {
+        const a = prev as { triggerCharacters?: string[] };
+        const b = value as { triggerCharacters?: string[] };
+        (merged as Record<string, unknown>)[key] = { ...a, ...b, triggerCharacters: [...new Set([...(a.triggerCharacters ?? []), ...(b.triggerCharacters ?? [])])] };
+      } else {
+        (merged as Record<string, unknown>)[key] = value;
+      }
+    }
+  }
+  return merged;
+}
 
 process.on('uncaughtException', (err) => console.error(`jetson-nix: unexpected error: ${describeFailure(err)}`));
 process.on('unhandledRejection', (err) => console.error(`jetson-nix: unexpected error: ${describeFailure(err)}`));

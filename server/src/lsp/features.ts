@@ -1,0 +1,5 @@
+import type { FeatureModule } from './host';
+import { optionsFeature } from './options';
+
+/** Every feature module the server wires, in the order their hovers are tried. */
+export const FEATURES: FeatureModule[] = [optionsFeature];

@@ -1,0 +1,54 @@
+import type {
+  CodeAction,
+  CodeActionParams,
+  CompletionItem,
+  CompletionParams,
+  Connection,
+  Hover,
+  HoverParams,
+  ServerCapabilities,
+} from 'vscode-languageserver/node';
+import type { NixDocument } from '../parse/document';
+import type { Settings } from '../config';
+import type { Finding } from '../analysis/diagnostic';
+import type { WorkspaceIndex } from '../workspace-index';
+
+/**
+ * What the server offers its feature modules: the open documents, the settings, the workspace.
+ * Feature modules never keep their own copy of a document; they ask for it per request.
+ */
+export interface ServerHost {
+  readonly connection: Connection;
+  document(uri: string): NixDocument | undefined;
+  openDocuments(): Iterable<[string, NixDocument]>;
+  settings(): Settings;
+  /** Workspace folders as file-system paths. */
+  folders(): string[];
+  workspace(): WorkspaceIndex | undefined;
+  /**
+   * Runs a request against a document the server analyses (open, not over the size limit);
+   * `fallback` for anything else, and when `run` throws (the error is logged, never shown raw).
+   */
+  withDocument<T>(uri: string, fallback: T, run: (doc: NixDocument) => T): T;
+  /** Diagnose every open document again (something outside them changed, e.g. flake.lock). */
+  refreshAll(): void;
+}
+
+/**
+ * One LSP feature area. Requests only one module can answer (definition, symbols, …) are
+ * registered in `register`; requests several modules contribute to are combined by the server:
+ * completion items are concatenated, the first hover wins, findings are appended to a document's
+ * diagnostics, code actions are concatenated.
+ */
+export interface FeatureModule {
+  readonly name: string;
+  capabilities(): ServerCapabilities;
+  register?(host: ServerHost): void;
+  completion?(doc: NixDocument, params: CompletionParams, host: ServerHost): CompletionItem[];
+  hover?(doc: NixDocument, params: HoverParams, host: ServerHost): Hover | null | undefined;
+  /** Extra findings for a document beyond the analysis core's (e.g. ones that read flake.lock). */
+  findings?(uri: string, doc: NixDocument, host: ServerHost): Finding[];
+  codeActions?(doc: NixDocument, params: CodeActionParams, host: ServerHost): CodeAction[];
+  /** A file in the workspace changed on disk (created, changed or deleted). */
+  fileChanged?(path: string, host: ServerHost): void;
+}
