@@ -1,0 +1,190 @@
+/**
+ * The one way the extension runs `nix` (and other tools): argument arrays, never a shell string;
+ * cancellation that kills the whole process tree; offline-friendly environment; one clear error
+ * when the executable is missing. No `vscode` import here, so it is tested with plain Node.
+ */
+import type { ChildProcess } from 'node:child_process';
+
+export interface RunOptions {
+  /** Working directory (a flake's folder). */
+  cwd: string;
+  /** Aborting kills the process and everything it started (SIGTERM, then SIGKILL after 3 s). */
+  signal?: AbortSignal;
+  /** Extra environment on top of this process's. */
+  env?: Record<string, string | undefined>;
+  /** Called for every complete line on stderr (Nix's log and internal-json). */
+  onStderrLine?: (line: string) => void;
+  /** Called for every complete line on stdout. */
+  onStdoutLine?: (line: string) => void;
+  /** Text written to stdin (stdin is closed either way, so nothing ever waits for input). */
+  input?: string;
+}
+
+export interface RunResult {
+  exitCode: number | undefined;
+  /** Set when the process was killed by a signal (also after cancellation). */
+  signal: string | undefined;
+  cancelled: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** The executable could not be started at all (not installed, not on PATH, not executable). */
+export class ToolMissingError extends Error {
+  constructor(readonly executable: string, readonly reason: string) {
+    super(
+      executable === 'nix' || executable.endsWith('/nix')
+        ? `Nix was not found (${reason}). Install Nix (https://nixos.org/download) or set jetsonNix.nix.executable to its path.`
+        : `${executable} was not found (${reason}).`,
+    );
+    this.name = 'ToolMissingError';
+  }
+}
+
+/**
+ * Runs `file args…` and collects its output. Never throws for a non-zero exit (the caller reads
+ * `exitCode`); throws `ToolMissingError` when the executable cannot be started.
+ */
+export async function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  const { execa } = await import('execa');
+  const stdoutLines = new LineSplitter(options.onStdoutLine);
+  const stderrLines = new LineSplitter(options.onStderrLine);
+  let cancelled = false;
+  const subprocess = execa(file, args, {
+    cwd: options.cwd,
+    env: { ...options.env },
+    extendEnv: true,
+    reject: false,
+    // Its own process group, so cancelling kills builders and shells it started too.
+    detached: process.platform !== 'win32',
+    cleanup: true,
+    stdin: options.input === undefined ? 'ignore' : 'pipe',
+    input: options.input,
+    stripFinalNewline: false,
+    buffer: true,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const child = subprocess as unknown as ChildProcess;
+  subprocess.stdout?.on('data', (chunk: Buffer) => stdoutLines.push(chunk));
+  subprocess.stderr?.on('data', (chunk: Buffer) => stderrLines.push(chunk));
+  const onAbort = () => {
+    cancelled = true;
+    killTree(child, 'SIGTERM');
+    setTimeout(() => killTree(child, 'SIGKILL'), 3000).unref();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await subprocess;
+    stdoutLines.end();
+    stderrLines.end();
+    const code = (result as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'EACCES') throw new ToolMissingError(file, code === 'ENOENT' ? 'no such file on PATH' : 'not executable');
+    return {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      cancelled,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Kills a process group started with `detached`, falling back to the process alone. */
+export function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Splits a byte stream into lines (a line may arrive in several chunks; a chunk may hold many lines). */
+export class LineSplitter {
+  private rest = '';
+  private readonly decoder = new TextDecoder();
+  constructor(private readonly onLine: ((line: string) => void) | undefined) {}
+  push(chunk: Uint8Array): void {
+    if (!this.onLine) return;
+    const text = this.rest + this.decoder.decode(chunk, { stream: true });
+    const lines = text.split('\n');
+    this.rest = lines.pop() ?? '';
+    for (const line of lines) this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  }
+  end(): void {
+    if (!this.onLine) return;
+    const last = this.rest + this.decoder.decode();
+    this.rest = '';
+    if (last) this.onLine(last);
+  }
+}
+
+/** Nix's own settings we always add: flakes on (users of 2.8 rarely enabled them), no warnings about dirty trees. */
+export function nixConfigEnv(base: string | undefined = process.env.NIX_CONFIG): Record<string, string> {
+  const lines = [base ?? '', 'experimental-features = nix-command flakes', 'warn-dirty = false'].filter((l) => l.trim() !== '');
+  return { NIX_CONFIG: lines.join('\n') };
+}
+
+export interface NixVersion {
+  text: string;
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+/** Parses `nix (Nix) 2.8.0` / `nix (Determinate Nix 3.6.2) 2.29.0` / `nix (Lix…) 2.91.1`. */
+export function parseNixVersion(output: string): NixVersion | undefined {
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?\s*$/m.exec(output.trim().split('\n')[0] ?? '');
+  if (!m) return undefined;
+  return { text: output.trim().split('\n')[0]!, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
+}
+
+export function atLeast(v: NixVersion, major: number, minor: number): boolean {
+  return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+const versions = new Map<string, Promise<NixVersion>>();
+
+/** `nix --version`, asked once per executable. Throws ToolMissingError when Nix is absent. */
+export function nixVersion(nix: string, cwd: string): Promise<NixVersion> {
+  let pending = versions.get(nix);
+  if (!pending) {
+    pending = run(nix, ['--version'], { cwd }).then((r) => {
+      const v = parseNixVersion(r.stdout);
+      if (r.exitCode !== 0 || !v) throw new Error(`\`${nix} --version\` did not report a version: ${(r.stderr || r.stdout).trim().slice(0, 200)}`);
+      return v;
+    });
+    pending.catch(() => versions.delete(nix));
+    versions.set(nix, pending);
+  }
+  return pending;
+}
+
+/** Removes ANSI colour and cursor codes (Nix colours its messages). */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*(\u0007|\u001b\\)/g, '');
+}
+
+/**
+ * Turns Nix's stderr into one actionable sentence for the common set-up problems, or undefined
+ * when it is an ordinary error the caller reports itself.
+ */
+export function explainNixFailure(stderr: string): string | undefined {
+  const text = stripAnsi(stderr);
+  if (/experimental Nix feature '(flakes|nix-command)' is disabled/.test(text))
+    return "Flakes are not enabled in your Nix: add `experimental-features = nix-command flakes` to ~/.config/nix/nix.conf (or /etc/nix/nix.conf).";
+  const untracked = /error: (?:getting status of|path) '\/nix\/store\/[a-z0-9]{32}-source\/([^']+)'(?::| does not exist)/.exec(text);
+  if (untracked && /No such file or directory|does not exist/.test(text))
+    return `Nix only sees files tracked by git: \`git add ${untracked[1]}\` (the flake is in a git repository and that file is not tracked).`;
+  if (/cannot connect to socket at '.*daemon-socket|cannot connect to daemon/.test(text))
+    return 'The Nix daemon is not running: start it (e.g. `sudo systemctl start nix-daemon`) and try again.';
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { run, ToolMissingError, LineSplitter, parseNixVersion, atLeast, explainNixFailure, stripAnsi } from '../../client/src/nix/exec';
+
+test('run passes arguments as an array and streams lines', async () => {
+  const lines: string[] = [];
+  const r = await run('sh', ['-c', 'printf "%s\\n" "$1"; echo err >&2; exit 3', 'sh', 'a; rm -rf / $(x)'], {
+    cwd: os.tmpdir(),
+    onStdoutLine: (l) => lines.push(l),
+  });
+  assert.equal(r.exitCode, 3);
+  assert.deepEqual(lines, ['a; rm -rf / $(x)']);
+  assert.equal(r.stderr, 'err\n');
+});
+
+test('a missing executable is one clear error', async () => {
+  await assert.rejects(run('jetson-nix-no-such-tool', [], { cwd: os.tmpdir() }), ToolMissingError);
+  await assert.rejects(run('nix', ['--version'], { cwd: os.tmpdir(), env: { PATH: '' } }), /Nix was not found/);
+});
+
+test('cancelling kills the whole process tree', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-exec-'));
+  const pidFile = path.join(dir, 'child.pid');
+  const controller = new AbortController();
+  const pending = run('sh', ['-c', `sleep 30 & echo $! > "${pidFile}"; wait`], { cwd: dir, signal: controller.signal });
+  for (let i = 0; i < 200 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
+  const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
+  controller.abort();
+  const r = await pending;
+  assert.equal(r.cancelled, true);
+  let alive = true;
+  for (let i = 0; i < 100 && alive; i++) {
+    try {
+      process.kill(grandchild, 0);
+      await new Promise((res) => setTimeout(res, 20));
+    } catch {
+      alive = false;
+    }
+  }
+  assert.equal(alive, false, 'the sleep started by the shell was killed too');
+});
+
+test('lines split across chunks, CRLF and a final line without newline', () => {
+  const got: string[] = [];
+  const s = new LineSplitter((l) => got.push(l));
+  s.push(Buffer.from('ab'));
+  s.push(Buffer.from('c\r\nd\n\ne'));
+  s.push(Buffer.from([0xc3]));
+  s.push(Buffer.from([0xa9]));
+  s.end();
+  assert.deepEqual(got, ['abc', 'd', '', 'eé']);
+});
+
+test('Nix versions and set-up failures', () => {
+  const v = parseNixVersion('nix (Nix) 2.8.0\n')!;
+  assert.deepEqual([v.major, v.minor, v.patch], [2, 8, 0]);
+  assert.equal(atLeast(v, 2, 14), false);
+  assert.equal(atLeast(parseNixVersion('nix (Determinate Nix 3.6.2) 2.29.0')!, 2, 14), true);
+  assert.equal(parseNixVersion('garbage'), undefined);
+  assert.match(explainNixFailure("error: experimental Nix feature 'flakes' is disabled; use '--extra-experimental-features flakes'")!, /Flakes are not enabled/);
+  assert.match(
+    explainNixFailure("error: getting status of '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-source/modules/robot.nix': No such file or directory")!,
+    /git add modules\/robot\.nix/,
+  );
+  assert.equal(explainNixFailure('error: undefined variable'), undefined);
+  assert.equal(stripAnsi('\u001b[31;1merror:\u001b[0m x'), 'error: x');
+});
