@@ -298,7 +298,7 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
  * keys, nested sets, `config = { … }`, `mkIf c { … }`, `mkMerge [ … ]` at any level, priority
  * wrappers, and `inherit`. Also reports the top-level `config`/`options` mix NixOS rejects.
  */
-export function moduleDefinitions(module: ModuleBody): { definitions: Definition[]; problems: StructureProblem[] } {
+export function moduleDefinitions(module: ModuleBody, relevant?: (path: Segment[]) => boolean): { definitions: Definition[]; problems: StructureProblem[] } {
   const definitions: Definition[] = [];
   const problems: StructureProblem[] = [];
   const bindings = bindingsOf(module.node);
@@ -306,7 +306,7 @@ export function moduleDefinitions(module: ModuleBody): { definitions: Definition
   const configBinding = bindings.find((_, i) => keys[i] === 'config');
   const optionsBinding = bindings.find((_, i) => keys[i] === 'options');
   const full = configBinding ?? optionsBinding;
-  const walker = new Walker(definitions, module.group);
+  const walker = new Walker(definitions, module.group, relevant);
   bindings.forEach((b, i) => {
     const key = keys[i];
     if (full) {
@@ -338,6 +338,8 @@ class Walker {
   constructor(
     private readonly out: Definition[],
     private readonly group: number,
+    /** When given, sets at paths it rejects are recorded but not walked (nothing below them can matter). */
+    private readonly relevant?: (path: Segment[]) => boolean,
   ) {}
 
   /** A binding or `inherit` inside a set at `prefix`; `skip` leading names are already in the prefix. */
@@ -383,6 +385,7 @@ class Walker {
     if (n.type === 'attrset_expression') {
       // At the top (`config = { … }`) there is no option path yet, only definitions below.
       if (path.length > 0) this.out.push({ path, value: node, kind: 'set', conditional, lowPriority: false, group: this.group });
+      if (path.length > 0 && this.relevant && !this.relevant(path)) return;
       for (const b of bindingsOf(n)) this.binding(b, 0, path, conditional);
       return;
     }
