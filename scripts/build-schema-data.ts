@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptionDecl, OptionDefault, OptionType, Schema, SomFacts } from '../server/src/schema/types';
 import { SIMPLE_TYPES } from '../server/src/schema/type-expr';
+import { fieldKey } from '../server/src/schema/merge';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const SCHEMA_DIR = path.join(REPO_ROOT, 'server', 'schema');
@@ -372,10 +373,6 @@ function hasUnknown(t: OptionType): boolean {
 // ---------------------------------------------------------------------------------------------
 // Options.
 
-/** Our key for a submodule field: `parent.*.field`. */
-export function fieldKey(parent: string, field: string): string {
-  return `${parent}.*.${field}`;
-}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -716,3 +713,5 @@ if (require.main === module) {
     process.exitCode = 1;
   }
 }
+
+export { fieldKey };

@@ -9,6 +9,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { readSettings, SECTION } from './config';
+import { WORKSPACE_TRUSTED } from '../../server/src/protocol';
 
 export type ServerState = 'starting' | 'ready' | 'failed' | 'stopped';
 
@@ -21,11 +22,12 @@ export class ServerController implements vscode.Disposable {
   /** The start in progress: a stop waits for it, or a restart while starting leaves two servers. */
   private starting: Promise<void> | undefined;
   /** One watcher for the extension's lifetime (a client does not dispose the watchers it is given). */
-  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.nix');
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/{*.nix,flake.lock}');
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private current: ServerState = 'stopped';
   private lastError: string | undefined;
+  private trustListener: vscode.Disposable | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -40,6 +42,22 @@ export class ServerController implements vscode.Disposable {
     return this.lastError;
   }
 
+  /**
+   * Sends one of our custom requests (server/src/protocol.ts). Resolves `undefined` when the
+   * server is not running or the request fails; the failure is logged, never thrown at the user.
+   */
+  async request<P, R>(method: string, params: P): Promise<R | undefined> {
+    await this.starting;
+    const client = this.client;
+    if (!client || client.state !== State.Running) return undefined;
+    try {
+      return await client.sendRequest<R>(method, params);
+    } catch (err) {
+      this.log.warn(`${method} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
   async start(): Promise<void> {
     if (this.client) return;
     const module = this.context.asAbsolutePath('dist/server/server.js');
@@ -50,7 +68,7 @@ export class ServerController implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'nix' }],
       outputChannel: this.log,
-      initializationOptions: readSettings(this.log),
+      initializationOptions: { ...readSettings(this.log), workspaceTrusted: vscode.workspace.isTrusted },
       // Other files' option declarations and imports matter to each document: keep the server told.
       synchronize: { configurationSection: SECTION, fileEvents: this.watcher },
       errorHandler: {
@@ -72,6 +90,9 @@ export class ServerController implements vscode.Disposable {
       else if (e.newState === State.Starting) this.setState('starting');
     });
     this.setState('starting');
+    this.trustListener ??= vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (this.client?.state === State.Running) void this.client.sendNotification(WORKSPACE_TRUSTED);
+    });
     this.starting = client.start().catch((err: unknown) => {
       this.log.error(`Language server failed to start: ${err instanceof Error ? err.message : String(err)}`);
       this.setState('failed', 'The Jetson Nix language server could not start.');
@@ -113,6 +134,7 @@ export class ServerController implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.watcher.dispose();
+    this.trustListener?.dispose();
     this.stateEmitter.dispose();
   }
 }

@@ -3,18 +3,21 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { createNixParser } from './parse/parser';
-import { checkFiles, collectFacts, type Report, type SharedFacts } from './cli/check-files';
+import { checkFiles, collectFacts, collectLiveSchemas, type Report, type SharedFacts } from './cli/check-files';
 import { collectNixFiles } from './cli/files';
 
-const USAGE = `Usage: jetson-nix check [--format text|json] [--jobs N] <files or directories…>
+const USAGE = `Usage: jetson-nix check [--format text|json] [--jobs N] [--bundled-schema] <files or directories…>
 
-Checks Nix files for syntax errors, undefined variables and duplicate attributes, as the
-Jetson Nix editor extension does, without evaluating anything.
+Checks Nix files as the Jetson Nix editor extension does, without evaluating anything: syntax,
+undefined variables, duplicate attributes, and jetpack-nixos options in NixOS modules.
 
 Options:
   --format text|json  text: file:line:col: severity code: message (default)
                       json: an array of {file, range, severity, code, message}, 0-based positions
   --jobs N            threads to use (default: one per CPU core)
+  --bundled-schema    check options against the jetpack-nixos schema shipped with Jetson Nix, even
+                      where a flake.lock pins a jetpack-nixos that is in the local Nix store
+                      (by default that pinned revision is used; nothing is ever downloaded)
   -h, --help          show this help
   --version           print the version
 
@@ -25,6 +28,7 @@ const VERSION = '0.1.0';
 interface Options {
   format: 'text' | 'json';
   jobs: number;
+  bundledSchema: boolean;
   paths: string[];
 }
 
@@ -35,7 +39,7 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
   if (command !== 'check') throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
-  const options: Options = { format: 'text', jobs: os.availableParallelism(), paths: [] };
+  const options: Options = { format: 'text', jobs: os.availableParallelism(), bundledSchema: false, paths: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const value = (flag: string) => {
@@ -54,6 +58,8 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       const n = Number(value('--jobs'));
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('--jobs must be a whole number from 1 to 64');
       options.jobs = n;
+    } else if (arg === '--bundled-schema') {
+      options.bundledSchema = true;
     } else if (arg === '--') {
       options.paths.push(...rest.slice(i + 1));
       break;
@@ -100,11 +106,12 @@ function runWorker(files: string[], shared: SharedFacts): Promise<Report[]> {
 }
 
 /** Uses worker threads only when the work is worth their start-up (about 100 ms each). */
-async function checkAll(files: string[], jobs: number): Promise<Report[]> {
+async function checkAll(files: string[], jobs: number, bundledSchema: boolean): Promise<Report[]> {
   const totalBytes = files.reduce((n, f) => n + sizeOf(f), 0);
   const threads = Math.min(jobs, files.length, totalBytes > 256 * 1024 ? jobs : 1);
   const parser = await createNixParser();
-  const shared = collectFacts(parser, files);
+  const shared: SharedFacts = collectFacts(parser, files);
+  if (!bundledSchema) shared.schemas = await collectLiveSchemas(parser, files, (m) => process.stderr.write(`jetson-nix: ${m}\n`));
   if (threads <= 1) return checkFiles(parser, files, shared);
   const [mine, ...theirs] = partition(files, threads);
   const others = theirs.map((group) => runWorker(group, shared));
@@ -140,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { files, missing } = collectNixFiles(options.paths);
   for (const m of missing) process.stderr.write(`jetson-nix: ${m}: no such file or directory\n`);
-  const reports = (await checkAll(files, options.jobs)).sort(
+  const reports = (await checkAll(files, options.jobs, options.bundledSchema)).sort(
     (a, b) =>
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
       a.range.start.line - b.range.start.line ||

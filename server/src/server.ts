@@ -20,6 +20,7 @@ import { WorkspaceIndex } from './workspace-index';
 import type { ServerHost } from './lsp/host';
 import { FEATURES } from './lsp/features';
 import type { Finding } from './analysis/diagnostic';
+import { WORKSPACE_TRUSTED } from './protocol';
 import { fileURLToPath } from 'node:url';
 
 declare const process: NodeJS.Process;
@@ -36,6 +37,8 @@ class JetsonNixServer implements ServerHost {
   private parser: Parser | undefined;
   private index: WorkspaceIndex | undefined;
   private folderPaths: string[] = [];
+  /** VS Code says whether the workspace is trusted; other editors have no such notion (trusted). */
+  private trusted = true;
 
   constructor(readonly connection: Connection) {}
 
@@ -65,6 +68,8 @@ class JetsonNixServer implements ServerHost {
     const c = this.connection;
     c.onInitialize(async (params): Promise<InitializeResult> => {
       this.applySettings(params.initializationOptions);
+      const init = params.initializationOptions as { workspaceTrusted?: unknown } | null | undefined;
+      if (init && typeof init.workspaceTrusted === 'boolean') this.trusted = init.workspaceTrusted;
       this.parser = await createNixParser();
       const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
       this.folderPaths = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -81,8 +86,13 @@ class JetsonNixServer implements ServerHost {
       c.console.info(`Jetson Nix language server ${SERVER_VERSION} ready (Node ${process.version})`);
       if (g) c.console.info(`Nix grammar: ${g.provenance} (${g.grammarWasm})`);
       // What other files declare or import changes what a document's options mean: re-check then.
-      this.index = new WorkspaceIndex(this.parser!, () => this.refreshAll());
+      this.index = new WorkspaceIndex(this.parser!, () => this.refreshAll(), (m) => c.console.info(m));
+      this.index.setLiveSchemaPolicy(this.liveSchemaPolicy());
       this.index.scan(this.folderPaths, (m) => c.console.info(m)).catch((err: unknown) => c.console.error(`Indexing the workspace failed: ${describeFailure(err)}`));
+    });
+    c.onNotification(WORKSPACE_TRUSTED, () => {
+      this.trusted = true;
+      this.index?.setLiveSchemaPolicy(this.liveSchemaPolicy());
     });
     c.onDidChangeWatchedFiles(({ changes }) => {
       for (const change of changes) if (change.uri.startsWith('file:')) this.fileChanged(fileURLToPath(change.uri));
@@ -93,6 +103,7 @@ class JetsonNixServer implements ServerHost {
     c.onDidChangeConfiguration((p) => {
       const raw = (p.settings as { jetsonNix?: unknown } | null)?.jetsonNix ?? p.settings;
       this.applySettings(raw);
+      this.index?.setLiveSchemaPolicy(this.liveSchemaPolicy());
       for (const uri of this.documents.keys()) this.schedule(uri);
     });
     c.onDidOpenTextDocument(({ textDocument: d }) => {
@@ -148,6 +159,10 @@ class JetsonNixServer implements ServerHost {
       this.connection.console.error(`Request on ${uri} failed: ${describeFailure(err)}`);
       return fallback;
     }
+  }
+
+  private liveSchemaPolicy(): { enabled: boolean; trusted: boolean } {
+    return { enabled: this.current['schema.useLockedJetpackNixos'], trusted: this.trusted };
   }
 
   /** One feature module's part of a combined request; its failure must not sink the others. */

@@ -1,7 +1,10 @@
 import type { Parser } from 'web-tree-sitter';
 import * as path from 'node:path';
 import { checkText, nixVisibleText } from '../analysis/check';
-import type { OptionDecl } from '../schema/types';
+import type { OptionDecl, Schema } from '../schema/types';
+import { OptionIndex } from '../options/schema-index';
+import { BUNDLED_SCHEMA } from '../schema/bundled';
+import { loadLiveSchema } from '../schema/live';
 import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
@@ -21,6 +24,43 @@ export interface Report {
 export interface SharedFacts {
   declarations: OptionDecl[];
   moduleFiles: string[];
+  /** Flake folders whose flake.lock pins a jetpack-nixos that is in the local store, with its schema. */
+  schemas?: { dir: string; schema: Schema }[];
+}
+
+/**
+ * The live schema of every flake among the files (a folder with a flake.nix and a flake.lock
+ * pinning jetpack-nixos whose source is in the local store). Nothing is run or downloaded.
+ */
+export async function collectLiveSchemas(parser: Parser, files: string[], note: (message: string) => void): Promise<{ dir: string; schema: Schema }[]> {
+  const dirs = [...new Set(files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(path.resolve(f))))].sort();
+  const out: { dir: string; schema: Schema }[] = [];
+  for (const dir of dirs) {
+    const live = await loadLiveSchema(dir, parser, BUNDLED_SCHEMA);
+    if ('reason' in live) {
+      // Only worth saying when a pinned source exists but is not here: the user can fix that.
+      if (/not in the local Nix store/.test(live.reason)) note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
+      continue;
+    }
+    note(`${path.relative(process.cwd(), dir) || '.'}: options checked against jetpack-nixos ${live.locked.label} pinned in flake.lock`);
+    out.push({ dir, schema: live.schema });
+  }
+  return out;
+}
+
+/** The schema for a file: its nearest enclosing flake's live schema, if any. */
+function schemaPicker(schemas: { dir: string; schema: Schema }[]): (file: string) => OptionIndex | undefined {
+  const indexes = new Map(schemas.map((s) => [s.dir, new OptionIndex(s.schema)] as const));
+  return (file) => {
+    let dir = path.dirname(path.resolve(file));
+    for (;;) {
+      const found = indexes.get(dir);
+      if (found) return found;
+      const parent = path.dirname(dir);
+      if (parent === dir) return undefined;
+      dir = parent;
+    }
+  };
 }
 
 /**
@@ -51,6 +91,7 @@ export function collectFacts(parser: Parser, files: string[]): SharedFacts {
 /** Checks files one after another with one parser; an unreadable file becomes a report. */
 export function checkFiles(parser: Parser, files: string[], shared: SharedFacts = { declarations: [], moduleFiles: [] }): Report[] {
   const moduleFiles = new Set(shared.moduleFiles);
+  const schemaFor = schemaPicker(shared.schemas ?? []);
   const out: Report[] = [];
   for (const file of files) {
     let text: string;
@@ -63,7 +104,8 @@ export function checkFiles(parser: Parser, files: string[], shared: SharedFacts 
     }
     let findings: Finding[];
     try {
-      findings = checkText(parser, text, { declarations: shared.declarations, isModuleFile: moduleFiles.has(path.resolve(file)) });
+      const schema = schemaFor(file);
+      findings = checkText(parser, text, { declarations: shared.declarations, isModuleFile: moduleFiles.has(path.resolve(file)), ...(schema ? { schema } : {}) });
     } catch (err) {
       // One file we cannot analyse must not cost the reports of all the others.
       const reason = err instanceof Error ? err.message : String(err);

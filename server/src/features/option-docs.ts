@@ -11,7 +11,8 @@ export function optionMarkdown(o: OptionDecl, schema: Schema): string {
   if (o.renamedTo) lines.push(`*Renamed:* use \`${o.renamedTo}\`.`);
   const project = o.project ?? 'jetpack-nixos';
   const where = o.declaredIn ? ` \`${o.declaredIn.file}:${o.declaredIn.line}\`` : '';
-  const revision = project === 'jetpack-nixos' ? ` at ${schema.source.revision}` : '';
+  const pinned = schema.source.lockedIn ? `, the revision your ${schema.source.lockedIn} pins` : ' (bundled with Jetson Nix)';
+  const revision = project === 'jetpack-nixos' ? ` at ${schema.source.revision}${pinned}` : '';
   lines.push('', `Declared in ${project}${where}${revision}.`);
   return lines.join('\n');
 }

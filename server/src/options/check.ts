@@ -49,7 +49,8 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
   });
   const declared = [...(options.declarations ?? []), ...results.flatMap((r) => r.declarations)];
   const effective = declared.length > 0 ? new OptionIndex(index.schema, [...index.byName.values(), ...declared]) : index;
-  const signature = declared.length > 0 ? JSON.stringify(declared.map((d) => [d.name, d.type])) : '';
+  // Results are reused only when judged against the same schema and the same extra declarations.
+  const signature = `${index.generation}:${declared.length > 0 ? JSON.stringify(declared.map((d) => [d.name, d.type])) : ''}`;
 
   const out: Finding[] = [];
   const byGroup = new Map<number, RuleDef[]>();
@@ -74,7 +75,11 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
 /** Walks one module and validates its definitions; stores the results relative to its start. */
 function judge(m: ModuleBody, r: ModuleResult, index: OptionIndex, signature: string): void {
   const at = m.node.startIndex;
-  const { definitions, problems } = moduleDefinitions(m);
+  // `networking = { … }` or `systemd.services = { … }` cannot hold anything the schema knows: not walked.
+  const { definitions, problems } = moduleDefinitions(m, (path) => {
+    const names = path.map((s) => s.name);
+    return index.isPrefix(names) || index.lookup(names) !== undefined;
+  });
   const findings: Finding[] = problems.map((p) => ({
     start: p.start,
     end: p.end,

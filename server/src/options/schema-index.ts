@@ -29,8 +29,12 @@ export function closest(word: string, candidates: Iterable<string>, max = 3, lim
   return scored.filter(([, d]) => d === best).slice(0, max).map(([c]) => c);
 }
 
+let generations = 0;
+
 /** Options by name with their prefixes, for lookups while walking definitions. */
 export class OptionIndex {
+  /** Distinguishes indexes, so results judged against one are not reused for another (a live schema swapped in). */
+  readonly generation = ++generations;
   readonly byName = new Map<string, OptionDecl>();
   private readonly prefixes = new Set<string>();
   readonly soms = new Map<string, SomFacts>();

@@ -2,7 +2,7 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import { diagnoseTree, nixVisibleText, type TreeCaches } from '../analysis/check';
 import type { Finding } from '../analysis/diagnostic';
 import { LineIndex, type Position, type Range } from '../text/line-index';
-import type { OptionCheckOptions } from '../options/check';
+import type { CheckOptions } from '../analysis/check';
 
 /** A text change as LSP sends it: a range and its replacement, or a whole new text. */
 export type TextChange = { range: Range; text: string } | { text: string };
@@ -25,7 +25,7 @@ export class NixDocument {
     public text: string,
     public version: number,
     /** What the workspace says about this document (declarations elsewhere, whether it is imported). */
-    private readonly optionContext: () => OptionCheckOptions = () => ({}),
+    private readonly optionContext: () => CheckOptions = () => ({}),
   ) {
     this.lines = new LineIndex(text);
   }

@@ -75,7 +75,13 @@ export interface SomFacts {
 
 export interface Schema {
   /** The project and revision the structural part was extracted from. */
-  source: { project: string; revision: string; date?: string };
+  source: {
+    project: string;
+    revision: string;
+    date?: string;
+    /** Set when the schema was extracted at run time from the source a lock file pins (e.g. `flake.lock`). */
+    lockedIn?: string;
+  };
   /** Option prefixes whose every sub-option the schema knows: anything else below them is unknown. */
   ownedNamespaces: string[];
   options: OptionDecl[];

@@ -1,0 +1,77 @@
+/**
+ * Custom requests between the extension and the language server, declared once, typed, and
+ * imported by both sides. Plain types and method names only: no LSP library import, so the
+ * client bundle stays free of server code.
+ */
+
+/** A range in a file, 0-based lines and UTF-16 columns, as in LSP. */
+export interface Span {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+/**
+ * `jetsonNix/flakeOutputs`: what a flake.nix declares, read statically (no Nix evaluation). The
+ * server reads the file from disk when it is not open. `null` when the file cannot be read or has
+ * no `outputs`.
+ */
+export const FLAKE_OUTPUTS = 'jetsonNix/flakeOutputs';
+
+export interface FlakeOutputsParams {
+  /** file: URI of a flake.nix. */
+  uri: string;
+}
+
+export interface FlakeConfiguration {
+  /** The attribute name under `nixosConfigurations`. */
+  name: string;
+  /** Literal values of the configuration's modules, when every module defining them is visible and the value is a literal. */
+  som?: string;
+  carrierBoard?: string;
+  /** The JetPack major version: set literally, or the SoM's default when `som` is known and nothing sets it. */
+  majorVersion?: string;
+  /** Where the configuration is declared in flake.nix. */
+  span: Span;
+}
+
+export interface FlakeOutput {
+  /** The system (`x86_64-linux`), or undefined when the output is built by a function over systems. */
+  system?: string;
+  name: string;
+  span: Span;
+}
+
+export interface FlakeInputInfo {
+  name: string;
+  url?: string;
+  span: Span;
+}
+
+export interface FlakeOutputs {
+  configurations: FlakeConfiguration[];
+  /** `packages.<system>.<name>`, where the names are literal in flake.nix. */
+  packages: FlakeOutput[];
+  /** `devShells.<system>.<name>`, where the names are literal in flake.nix. */
+  devShells: FlakeOutput[];
+  inputs: FlakeInputInfo[];
+}
+
+/** `jetsonNix/schemaInfo`: which option schema validates the workspace (bundled, or extracted from the locked jetpack-nixos). */
+export const SCHEMA_INFO = 'jetsonNix/schemaInfo';
+
+export interface SchemaInfo {
+  source: 'bundled' | 'locked';
+  /** jetpack-nixos revision the schema came from. */
+  revision: string;
+  /** For a locked schema: the store path it was extracted from. */
+  storePath?: string;
+  /** Why the locked schema is not used, when it is not (not pinned, not in the store, untrusted workspace, …). */
+  reason?: string;
+}
+
+/**
+ * `jetsonNix/workspaceTrusted` (notification, client → server): the user trusted the workspace
+ * after the server started. Until then, nothing the workspace names is read from the Nix store.
+ * The client also sends `workspaceTrusted` in the initialization options.
+ */
+export const WORKSPACE_TRUSTED = 'jetsonNix/workspaceTrusted';
