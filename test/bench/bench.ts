@@ -32,6 +32,7 @@ import { applyEdit, planEdits, positionOf } from './edit-plan';
 import { LspClient, type PublishDiagnosticsParams } from './lsp-client';
 import { chunks, findOnPath, gnuTime, mapLimit, median, percentile, run, type RunResult } from './run';
 import { measureValidation, summarize as summarizeValidation } from './validation';
+import { requestLatencyRows } from './requests';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = path.join(ROOT, 'dist', 'server');
@@ -554,6 +555,9 @@ async function main(): Promise<void> {
     target: '< 2 ms',
     met: v.p50 < 2 ? 'yes' : 'NO',
   });
+
+  // 6. Latency of each request the server advertises (3,000-line module and 1 MB module)
+  rows.push(...(await requestLatencyRows({ startServer, progress, module: bigModule, sources, seed: SEED + 3 })));
 
   const out: string[] = [];
   out.push(

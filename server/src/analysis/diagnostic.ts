@@ -16,7 +16,22 @@ export type DiagnosticCode =
   | 'unsupported-carrier-board'
   | 'cuda-capability-mismatch'
   | 'missing-required-option'
-  | 'ineffective-option';
+  | 'ineffective-option'
+  // flake.nix inputs, checked against flake.lock (server/src/features/flake-inputs.ts)
+  | 'unknown-input-attribute'
+  | 'unknown-follows-target'
+  | 'unknown-input-override'
+  | 'input-not-locked'
+  | 'stale-lock-input'
+  | 'invalid-lock-file'
+  | 'nixpkgs-not-followed'
+  // Lints, from the scope model (server/src/analysis/lints.ts); each switchable with jetsonNix.lints.*
+  | 'unused-binding'
+  | 'unused-with'
+  | 'empty-let'
+  | 'redundant-rec'
+  | 'deprecated-syntax'
+  | 'useless-parens';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 

@@ -1,5 +1,7 @@
 import type { FeatureModule } from './host';
 import { optionsFeature } from './options';
+import { flakeFeature } from './flake';
+import { structureFeature } from './structure';
 
 /** Every feature module the server wires, in the order their hovers are tried. */
-export const FEATURES: FeatureModule[] = [optionsFeature];
+export const FEATURES: FeatureModule[] = [optionsFeature, flakeFeature, structureFeature];
