@@ -3,6 +3,9 @@ import { Context } from './context';
 import { registerCommands } from './commands';
 import { createServerStatus } from './status';
 import { SECTION } from './config';
+import { registerFlakeViews } from './views';
+import { registerBuildSupport } from './commands/build';
+import { registerNixTasks } from './tasks';
 
 let context: Context | undefined;
 
@@ -11,6 +14,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   context = ctx;
   extension.subscriptions.push(ctx);
   ctx.track(...registerCommands(ctx), createServerStatus(ctx.server));
+  ctx.track(...registerFlakeViews(ctx));
+  ctx.track(registerBuildSupport(), registerNixTasks(ctx));
   ctx.track(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SECTION)) ctx.log.info('Settings changed; the language server was told.');

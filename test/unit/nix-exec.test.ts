@@ -68,3 +68,39 @@ test('Nix versions and set-up failures', () => {
   assert.equal(explainNixFailure('error: undefined variable'), undefined);
   assert.equal(stripAnsi('\u001b[31;1merror:\u001b[0m x'), 'error: x');
 });
+
+test('a process group still running when Node exits is killed with it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-exit-'));
+  const pidFile = path.join(dir, 'sleep.pid');
+  const script = `
+    const { run } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'client', 'src', 'nix', 'exec.ts'))});
+    run('sh', ['-c', 'sleep 30 & echo $! > "$1"; wait', 'sh', ${JSON.stringify(pidFile)}], { cwd: ${JSON.stringify(dir)} });
+    const wait = () => require('fs').existsSync(${JSON.stringify(pidFile)}) ? process.exit(0) : setTimeout(wait, 20);
+    wait();
+  `;
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 0, r.stderr);
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  let alive = true;
+  for (let i = 0; i < 100 && alive; i++) {
+    try {
+      process.kill(pid, 0);
+      await new Promise((res) => setTimeout(res, 20));
+    } catch {
+      alive = false;
+    }
+  }
+  assert.equal(alive, false, 'the sleep in the detached group died with its parent');
+});
+
+test('stderr past the buffer limit still reaches the line callback when not buffered', async () => {
+  let lines = 0;
+  const r = await run('sh', ['-c', 'yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678 | head -n 900000 >&2'], {
+    cwd: os.tmpdir(),
+    bufferStderr: false,
+    onStderrLine: () => lines++,
+  });
+  assert.equal(r.exitCode, 0);
+  assert.equal(lines, 900000);
+});

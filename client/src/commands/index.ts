@@ -1,10 +1,18 @@
 import * as vscode from 'vscode';
 import type { Context } from '../context';
+import { applyDevShellEnv, openDevShell, resetDevShellEnv } from './dev-shell';
+import { newProject } from './new-project';
+import { buildCommand } from './build';
 
 /** Every command of the extension, by id; each is a small factory taking the context. */
 const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown> = {
   'jetsonNix.restartServer': (ctx) => () => ctx.server.restart(),
   'jetsonNix.showLogs': (ctx) => () => ctx.log.show(true),
+  'jetsonNix.openDevShell': openDevShell,
+  'jetsonNix.applyDevShellEnv': applyDevShellEnv,
+  'jetsonNix.resetDevShellEnv': resetDevShellEnv,
+  'jetsonNix.newProject': newProject,
+  'jetsonNix.build': buildCommand,
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {

@@ -18,6 +18,11 @@ export interface RunOptions {
   onStdoutLine?: (line: string) => void;
   /** Text written to stdin (stdin is closed either way, so nothing ever waits for input). */
   input?: string;
+  /**
+   * False: stderr only reaches `onStderrLine` and `stderr` stays empty. For long builds, whose log
+   * can outgrow any buffer (past the limit, lines would stop reaching `onStderrLine`).
+   */
+  bufferStderr?: boolean;
 }
 
 export interface RunResult {
@@ -61,10 +66,11 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     stdin: options.input === undefined ? 'ignore' : 'pipe',
     input: options.input,
     stripFinalNewline: false,
-    buffer: true,
+    buffer: { stdout: true, stderr: options.bufferStderr ?? true },
     maxBuffer: 64 * 1024 * 1024,
   });
   const child = subprocess as unknown as ChildProcess;
+  live.add(child);
   subprocess.stdout?.on('data', (chunk: Buffer) => stdoutLines.push(chunk));
   subprocess.stderr?.on('data', (chunk: Buffer) => stderrLines.push(chunk));
   const onAbort = () => {
@@ -88,9 +94,20 @@ export async function run(file: string, args: readonly string[], options: RunOpt
       stderr: String(result.stderr ?? ''),
     };
   } finally {
+    live.delete(child);
     options.signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/**
+ * Processes still running. Each has its own process group (so cancelling reaches its builders),
+ * which also means it would outlive us: when the extension host or a test runner exits, the
+ * groups are killed with it rather than left building in the background.
+ */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) killTree(child, 'SIGKILL');
+});
 
 /** Kills a process group started with `detached`, falling back to the process alone. */
 export function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -126,9 +143,12 @@ export class LineSplitter {
   }
 }
 
-/** Nix's own settings we always add: flakes on (users of 2.8 rarely enabled them), no warnings about dirty trees. */
+/**
+ * Nix's own settings we always add: flakes on (users of 2.8 rarely enabled them), no warnings about
+ * dirty trees. `extra-` appends to the features the user's nix.conf enables instead of replacing them.
+ */
 export function nixConfigEnv(base: string | undefined = process.env.NIX_CONFIG): Record<string, string> {
-  const lines = [base ?? '', 'experimental-features = nix-command flakes', 'warn-dirty = false'].filter((l) => l.trim() !== '');
+  const lines = [base ?? '', 'extra-experimental-features = nix-command flakes', 'warn-dirty = false'].filter((l) => l.trim() !== '');
   return { NIX_CONFIG: lines.join('\n') };
 }
 
@@ -152,17 +172,21 @@ export function atLeast(v: NixVersion, major: number, minor: number): boolean {
 
 const versions = new Map<string, Promise<NixVersion>>();
 
-/** `nix --version`, asked once per executable. Throws ToolMissingError when Nix is absent. */
-export function nixVersion(nix: string, cwd: string): Promise<NixVersion> {
-  let pending = versions.get(nix);
+/**
+ * `nix --version`, asked once per executable (and PATH, when `env` changes it). Throws
+ * ToolMissingError when Nix is absent.
+ */
+export function nixVersion(nix: string, cwd: string, env?: Record<string, string | undefined>): Promise<NixVersion> {
+  const key = env && 'PATH' in env ? `${nix}\0${env.PATH ?? ''}` : nix;
+  let pending = versions.get(key);
   if (!pending) {
-    pending = run(nix, ['--version'], { cwd }).then((r) => {
+    pending = run(nix, ['--version'], { cwd, env }).then((r) => {
       const v = parseNixVersion(r.stdout);
       if (r.exitCode !== 0 || !v) throw new Error(`\`${nix} --version\` did not report a version: ${(r.stderr || r.stdout).trim().slice(0, 200)}`);
       return v;
     });
-    pending.catch(() => versions.delete(nix));
-    versions.set(nix, pending);
+    pending.catch(() => versions.delete(key));
+    versions.set(key, pending);
   }
   return pending;
 }
