@@ -3,6 +3,7 @@ import { Context } from './context';
 import { registerCommands } from './commands';
 import { createServerStatus } from './status';
 import { SECTION } from './config';
+import { registerDevices } from './usb/index';
 import { registerFlakeViews } from './views';
 import { registerBuildSupport } from './commands/build';
 import { registerNixTasks } from './tasks';
@@ -14,6 +15,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   context = ctx;
   extension.subscriptions.push(ctx);
   ctx.track(...registerCommands(ctx), createServerStatus(ctx.server));
+  ctx.track(...registerDevices(ctx));
   ctx.track(...registerFlakeViews(ctx));
   ctx.track(registerBuildSupport(), registerNixTasks(ctx));
   ctx.track(

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Context } from '../context';
+import { flashCommand, installUdevRulesCommand, scanDevicesCommand } from './flash';
 import { applyDevShellEnv, openDevShell, resetDevShellEnv } from './dev-shell';
 import { newProject } from './new-project';
 import { buildCommand } from './build';
@@ -8,6 +9,9 @@ import { buildCommand } from './build';
 const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown> = {
   'jetsonNix.restartServer': (ctx) => () => ctx.server.restart(),
   'jetsonNix.showLogs': (ctx) => () => ctx.log.show(true),
+  'jetsonNix.flash': flashCommand,
+  'jetsonNix.scanDevices': scanDevicesCommand,
+  'jetsonNix.installUdevRules': installUdevRulesCommand,
   'jetsonNix.openDevShell': openDevShell,
   'jetsonNix.applyDevShellEnv': applyDevShellEnv,
   'jetsonNix.resetDevShellEnv': resetDevShellEnv,
