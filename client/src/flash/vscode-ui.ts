@@ -68,7 +68,10 @@ export class VscodeFlashUi implements FlashUi {
   async warn(warning: FlashWarning): Promise<boolean> {
     const options: vscode.MessageOptions = { modal: true };
     if (warning.detail) options.detail = warning.detail;
-    return (await vscode.window.showWarningMessage(warning.message, options, warning.action)) === warning.action;
+    // The first button is the one Enter presses: it must be the safe one, never the override.
+    const safe: vscode.MessageItem = { title: "Don't Flash" };
+    const override: vscode.MessageItem = { title: warning.action };
+    return (await vscode.window.showWarningMessage(warning.message, options, safe, override)) === override;
   }
 
   async pickScript(scripts: readonly string[]): Promise<string | undefined> {
