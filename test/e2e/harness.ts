@@ -20,15 +20,21 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWorkbench } from './harness/browser';
 import { CodeServer, createSessionDirs, findInstall, installExtension, REPO_ROOT, type CodeServerInstall } from './harness/code-server';
 import { Editor } from './harness/editor';
+import { Dialogs, Notifications } from './harness/notifications';
 import { Problems } from './harness/problems';
+import { Terminals } from './harness/terminals';
+import { SideBar } from './harness/views';
 import { Workbench } from './harness/workbench';
 
 export { REPO_ROOT, type CodeServerInstall } from './harness/code-server';
 export { type Token } from './harness/editor';
 export { FOCUS_PROBLEMS_COMMAND, type Problem } from './harness/problems';
-export { type LanguageStatusItem, type StatusBarItem } from './harness/workbench';
+export { type LanguageStatusItem, type QuickPickItem, type StatusBarItem } from './harness/workbench';
+export { type Dialog, type Notification } from './harness/notifications';
+export { type TreeItem, type TreeSection } from './harness/views';
 export { delay, waitFor, waitUntil, WaitTimeoutError, type WaitOptions } from './harness/wait';
-export { isAlive, type ProcessInfo } from './harness/processes';
+export { isAlive, workingDirectory, type ProcessInfo } from './harness/processes';
+export { packagedExtension, VSIX } from './harness/extension';
 
 /** Where screenshots and logs go. */
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-output', 'e2e');
@@ -63,8 +69,18 @@ export interface VsCodeSession {
   workbench: Workbench;
   editor: Editor;
   problems: Problems;
+  /** The activity bar and the views it opens (e.g. the Jetson view's sections). */
+  sideBar: SideBar;
+  notifications: Notifications;
+  dialogs: Dialogs;
+  terminals: Terminals;
   /** Processes code-server started whose command line contains `fragment`. */
   findProcesses(fragment: string): { pid: number; cmdline: string }[];
+  /**
+   * What VS Code has written so far to its log files named `fileName`, e.g. "Jetson Nix.log" (our
+   * log channel) or "1-Jetson Nix Build.log" (an output channel); "" before any exists.
+   */
+  logText(fileName: string): string;
   /** Saves a screenshot as test-output/e2e/<test>-<label>.png (the final one is taken anyway). */
   screenshot(label: string): Promise<string>;
 }
@@ -139,7 +155,12 @@ async function startSession({ root, artifacts, name, options, cleanup, outcome }
     workbench,
     editor: new Editor(page),
     problems: new Problems(page, workbench),
+    sideBar: new SideBar(page),
+    notifications: new Notifications(page),
+    dialogs: new Dialogs(page),
+    terminals: new Terminals(page),
     findProcesses: (fragment) => codeServer.processes().filter((p) => p.cmdline.includes(fragment)),
+    logText: (fileName) => logFiles(path.join(dirs.userData, 'logs'), fileName).map((file) => fs.readFileSync(file, 'utf8')).join(''),
     screenshot: async (label) => {
       const file = path.join(ARTIFACTS_DIR, `${name}-${artifactName(label)}.png`);
       await page.screenshot({ path: file });
@@ -193,6 +214,16 @@ async function finalScreenshot(page: Page, name: string, failed: boolean): Promi
 function copyVsCodeLogs(userDataDir: string, artifacts: string): void {
   const logs = path.join(userDataDir, 'logs');
   if (fs.existsSync(logs)) fs.cpSync(logs, path.join(artifacts, 'vscode-logs'), { recursive: true });
+}
+
+/** Every file named `fileName` under `dir`, at any depth. */
+function logFiles(dir: string, fileName: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return logFiles(full, fileName);
+    return entry.name === fileName ? [full] : [];
+  });
 }
 
 /** Runs every cleanup step even if one fails, newest first; returns the first error. */

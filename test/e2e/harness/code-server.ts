@@ -45,8 +45,8 @@ export function findInstall(): CodeServerInstall {
 
 /**
  * Settings for a quiet, deterministic workbench: no trust prompt, welcome page, walkthroughs,
- * release notes, update checks, chat panel or telemetry; and no auto-closing or auto-indent,
- * so text typed by a test lands in the file exactly as typed.
+ * release notes, update checks, chat panel or telemetry; no auto-closing or auto-indent, so text
+ * typed by a test lands in the file exactly as typed; terminals drawn as readable DOM text.
  */
 export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'security.workspace.trust.enabled': false,
@@ -74,6 +74,8 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'editor.acceptSuggestionOnEnter': 'off',
   'editor.hover.delay': 200,
   'files.autoSave': 'off',
+  // xterm.js's DOM renderer: its text can be read back (harness/terminals.ts); WebGL's cannot.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 /** Folders of one code-server session, all inside one temporary root. */
@@ -81,10 +83,12 @@ export interface SessionDirs {
   root: string;
   userData: string;
   extensions: string;
-  /** TMPDIR, XDG data and config of code-server, so it leaves nothing in $HOME or /tmp. */
+  /** TMPDIR, XDG data, config and cache of code-server, so it leaves nothing in $HOME or /tmp. */
   tmp: string;
   xdgData: string;
   xdgConfig: string;
+  /** XDG_CACHE_HOME: Nix keeps its evaluation and fetcher caches there. */
+  xdgCache: string;
 }
 
 /** Creates the folders of a session under a new temporary root, and writes the user settings. */
@@ -96,6 +100,7 @@ export function createSessionDirs(root: string, settings: Record<string, unknown
     tmp: path.join(root, 'tmp'),
     xdgData: path.join(root, 'xdg-data'),
     xdgConfig: path.join(root, 'xdg-config'),
+    xdgCache: path.join(root, 'xdg-cache'),
   };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
@@ -106,7 +111,9 @@ export function createSessionDirs(root: string, settings: Record<string, unknown
 
 /**
  * The environment code-server runs in. VSCODE_* variables are dropped: inside a VS Code
- * terminal they would make code-server's CLI talk to that outer VS Code instead.
+ * terminal they would make code-server's CLI talk to that outer VS Code instead. The extension
+ * host, and the `nix` processes and terminals our extension starts, inherit it: see
+ * {@link offlineNixConfig}.
  */
 function codeServerEnv(dirs: SessionDirs): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -114,7 +121,27 @@ function codeServerEnv(dirs: SessionDirs): NodeJS.ProcessEnv {
     if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE' || key === 'NODE_OPTIONS') continue;
     env[key] = value;
   }
-  return { ...env, TMPDIR: dirs.tmp, XDG_DATA_HOME: dirs.xdgData, XDG_CONFIG_HOME: dirs.xdgConfig };
+  return {
+    ...env,
+    TMPDIR: dirs.tmp,
+    XDG_DATA_HOME: dirs.xdgData,
+    XDG_CONFIG_HOME: dirs.xdgConfig,
+    XDG_CACHE_HOME: dirs.xdgCache,
+    NIX_CONFIG: offlineNixConfig(dirs, env.NIX_CONFIG),
+  };
+}
+
+/**
+ * Nix settings for a machine without network: flakes on; no binary cache (otherwise every
+ * command retries cache.nixos.org for seconds); an empty flake registry, so `nix develop` does
+ * not try to download the global one to look up `nixpkgs#bashInteractive` and uses the `bash`
+ * on PATH instead. Later lines win, so these override whatever the caller's NIX_CONFIG says.
+ */
+function offlineNixConfig(dirs: SessionDirs, inherited: string | undefined): string {
+  const registry = path.join(dirs.root, 'nix-registry.json');
+  fs.writeFileSync(registry, JSON.stringify({ flakes: [], version: 2 }));
+  const offline = ['experimental-features = nix-command flakes', 'substituters =', `flake-registry = ${registry}`];
+  return [inherited ?? '', ...offline].filter((line) => line.trim() !== '').join('\n');
 }
 
 function commonArgs(install: CodeServerInstall, dirs: SessionDirs): string[] {

@@ -58,6 +58,15 @@ export function isAlive(pid: number): boolean {
   return readProcess(pid) !== undefined;
 }
 
+/** The working directory of a process, or undefined when it has exited. */
+export function workingDirectory(pid: number): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sends a signal, ignoring "no such process" (it may have exited in between). */
 export function signal(pid: number, sig: NodeJS.Signals): void {
   try {

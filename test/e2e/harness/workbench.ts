@@ -23,6 +23,16 @@ export interface StatusBarItem {
   ariaLabel: string;
 }
 
+/** One row of an open quick pick. */
+export interface QuickPickItem {
+  label: string;
+  description: string;
+  /** The second line under the label ("" when the item has none). */
+  detail: string;
+  /** The group title shown on the row that starts a group ("" on the others). */
+  separator: string;
+}
+
 /** One item in the language status hover (the `{}` in the status bar). */
 export interface LanguageStatusItem {
   /** The item's text, icons left out, e.g. "Jetson Nix: ready". */
@@ -67,6 +77,45 @@ export class Workbench {
     await this.page.keyboard.type(title);
     await this.pickQuickInputRow(`the command "${title}" in the Command Palette`, { label: title });
     await waitUntil(`the Command Palette to close after running "${title}"`, async () => !(await this.quickInputVisible()));
+  }
+
+  /** The title of the open quick pick (e.g. "Flash an AGX Orin (0955:7023) with…"), or undefined when none is open. */
+  async quickPickTitle(): Promise<string | undefined> {
+    if (!(await this.quickInputVisible())) return undefined;
+    return ((await this.page.locator(`${QUICK_INPUT} .quick-input-title`).textContent()) ?? '').trim();
+  }
+
+  /** The rows the open quick pick shows (it renders only those in view). */
+  async quickPickItems(): Promise<QuickPickItem[]> {
+    return this.quickInputRows().evaluateAll((els: PageElement[]) =>
+      els.map((e) => ({
+        label: (e.querySelector('.label-name')?.textContent ?? '').trim(),
+        description: (e.querySelector('.label-description')?.textContent ?? '').trim(),
+        detail: (e.querySelector('.quick-input-list-label-meta')?.textContent ?? '').trim(),
+        separator: (e.querySelector('.quick-input-list-separator')?.textContent ?? '').trim(),
+      })),
+    );
+  }
+
+  /** Waits until the open quick pick's rows satisfy `accept`, and returns them. */
+  async waitForQuickPick(what: string, accept: (items: QuickPickItem[]) => boolean, options?: WaitOptions): Promise<QuickPickItem[]> {
+    return waitFor(`the quick pick to show ${what}`, async () => ((await this.quickInputVisible()) ? this.quickPickItems() : []), accept, options);
+  }
+
+  /** Clicks the row labelled `label` in the open quick pick, as a user picks it. */
+  async pickQuickPickItem(label: string): Promise<void> {
+    await this.pickQuickInputRow(`the quick pick row "${label}"`, { label });
+    await waitUntil(`the quick pick to close after picking "${label}"`, async () => !(await this.quickInputVisible()));
+  }
+
+  /** Waits for the status bar item with this id (e.g. `publisher.extension.itemId`) to satisfy `accept`. */
+  async waitForStatusBarItem(id: string, what: string, accept: (item: StatusBarItem | undefined) => boolean, options?: WaitOptions): Promise<StatusBarItem | undefined> {
+    return waitFor(`the status bar item ${id} ${what}`, async () => (await this.statusBarItems()).find((i) => i.id === id), accept, options);
+  }
+
+  /** Clicks the status bar item with this id, which runs its command. */
+  async clickStatusBarItem(id: string): Promise<void> {
+    await this.page.locator(`${STATUS_ITEM}[id=${JSON.stringify(id)}]`).click();
   }
 
   /** The URI of the document in the active editor, or undefined when no text editor is active. */
