@@ -32,7 +32,7 @@ import { applyEdit, planEdits, positionOf } from './edit-plan';
 import { LspClient, type PublishDiagnosticsParams } from './lsp-client';
 import { chunks, findOnPath, gnuTime, mapLimit, median, percentile, run, type RunResult } from './run';
 import { measureValidation, summarize as summarizeValidation } from './validation';
-import { requestLatencyRows } from './requests';
+import { requestLatencyRows, type Row } from './requests';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = path.join(ROOT, 'dist', 'server');
@@ -374,16 +374,6 @@ function rate(files: number, bytes: number, wallMs: number): string {
 
 function ratio(ours: number, ref: number): string {
   return Number.isFinite(ours) && Number.isFinite(ref) && ref > 0 ? (ours / ref).toFixed(2) : 'n/a';
-}
-
-interface Row {
-  id: string;
-  figure: string;
-  ours: string;
-  reference: string;
-  ratio: string;
-  target: string;
-  met: string;
 }
 
 function table(rows: Row[]): string {

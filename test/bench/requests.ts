@@ -13,9 +13,10 @@
 import type { LspClient } from './lsp-client';
 import { generateModule, type SourceFile } from './corpus-gen';
 import { median, percentile } from './run';
+import { positionOf } from './edit-plan';
 
-/** A row of the benchmark's table (the same shape as bench.ts's). */
-export interface RequestRow {
+/** A row of the benchmark's table. */
+export interface Row {
   id: string;
   figure: string;
   ours: string;
@@ -83,7 +84,7 @@ interface Measured {
 }
 
 /** Rows for the table: one per request the server advertises. */
-export async function requestLatencyRows(options: RequestLatencyOptions): Promise<RequestRow[]> {
+export async function requestLatencyRows(options: RequestLatencyOptions): Promise<Row[]> {
   let big = '';
   for (let lines = 30_000; big.length < ONE_MB; lines += 5000) big = generateModule(options.sources, lines, options.seed);
   const documents: Document[] = [
@@ -189,16 +190,6 @@ function namesAcross(text: string, count: number): number[] {
     out.push(name.exec(text)?.index ?? 0);
   }
   return out;
-}
-
-function positionOf(text: string, offset: number): Position {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, character: offset - lineStart };
 }
 
 function lineCount(text: string): number {

@@ -15,7 +15,6 @@ import { describe, test, type TestContext } from 'node:test';
 import {
   E2E_TEST_TIMEOUT_MS,
   isAlive,
-  REPO_ROOT,
   waitFor,
   waitUntil,
   withVsCode,
@@ -23,9 +22,8 @@ import {
   type Problem,
   type VsCodeSession,
 } from './harness';
+import { packagedExtension } from './harness/extension';
 
-/** The package under test; JETSON_NIX_VSIX may point at one built elsewhere (e.g. a CI artefact). */
-const VSIX = path.resolve(process.env.JETSON_NIX_VSIX ?? path.join(REPO_ROOT, 'jetson-nix.vsix'));
 const WORKSPACE = path.join(__dirname, 'fixtures', 'workspace');
 
 /** How long the language server may take to say "ready" (it loads its WebAssembly parser). */
@@ -136,28 +134,7 @@ describe('Jetson Nix extension in VS Code (code-server)', () => {
 
 /** Runs `body` in a VS Code with the packaged extension installed and the fixture workspace open. */
 function withExtension(t: TestContext, body: (vs: VsCodeSession) => Promise<void>): Promise<void> {
-  if (!fs.existsSync(VSIX)) {
-    throw new Error(`${VSIX} not found: build it with \`npm run package\` first`);
-  }
-  if (process.env.JETSON_NIX_VSIX === undefined) warnIfStale(t);
-  return withVsCode(t, { vsix: VSIX, workspace: WORKSPACE }, body);
-}
-
-/** Says so when sources changed after the .vsix was built: the test would check old code. */
-function warnIfStale(t: TestContext): void {
-  const built = fs.statSync(VSIX).mtimeMs;
-  const newer = ['client/src', 'server/src', 'syntaxes', 'package.json']
-    .flatMap((p) => listFiles(path.join(REPO_ROOT, p)))
-    .filter((f) => fs.statSync(f).mtimeMs > built);
-  if (newer.length > 0) {
-    t.diagnostic(`warning: jetson-nix.vsix is older than ${path.relative(REPO_ROOT, newer[0]!)} (and ${newer.length - 1} more); run \`npm run package\``);
-  }
-}
-
-function listFiles(p: string): string[] {
-  if (!fs.existsSync(p)) return [];
-  if (!fs.statSync(p).isDirectory()) return [p];
-  return fs.readdirSync(p).flatMap((e) => listFiles(path.join(p, e)));
+  return withVsCode(t, { vsix: packagedExtension(t), workspace: WORKSPACE }, body);
 }
 
 /** Opens a Nix file with Quick Open and waits for the Nix mode and a ready server; returns the status item. */

@@ -31,16 +31,7 @@ test('cancelling kills the whole process tree', async () => {
   controller.abort();
   const r = await pending;
   assert.equal(r.cancelled, true);
-  let alive = true;
-  for (let i = 0; i < 100 && alive; i++) {
-    try {
-      process.kill(grandchild, 0);
-      await new Promise((res) => setTimeout(res, 20));
-    } catch {
-      alive = false;
-    }
-  }
-  assert.equal(alive, false, 'the sleep started by the shell was killed too');
+  assert.equal(await diesSoon(grandchild), true, 'the sleep started by the shell was killed too');
 });
 
 test('lines split across chunks, CRLF and a final line without newline', () => {
@@ -82,16 +73,7 @@ test('a process group still running when Node exits is killed with it', async ()
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.status, 0, r.stderr);
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-  let alive = true;
-  for (let i = 0; i < 100 && alive; i++) {
-    try {
-      process.kill(pid, 0);
-      await new Promise((res) => setTimeout(res, 20));
-    } catch {
-      alive = false;
-    }
-  }
-  assert.equal(alive, false, 'the sleep in the detached group died with its parent');
+  assert.equal(await diesSoon(pid), true, 'the sleep in the detached group died with its parent');
 });
 
 test('stderr past the buffer limit still reaches the line callback when not buffered', async () => {
@@ -104,3 +86,16 @@ test('stderr past the buffer limit still reaches the line callback when not buff
   assert.equal(r.exitCode, 0);
   assert.equal(lines, 900000);
 });
+
+/** Whether the process is gone within two seconds. */
+async function diesSoon(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return false;
+}
