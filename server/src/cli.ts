@@ -5,11 +5,13 @@ import { Worker } from 'node:worker_threads';
 import { createNixParser } from './parse/parser';
 import { checkFiles, collectFacts, collectLiveSchemas, type Report, type SharedFacts } from './cli/check-files';
 import { collectNixFiles } from './cli/files';
+import { LINT_CODES } from './analysis/lints';
 
-const USAGE = `Usage: jetson-nix check [--format text|json] [--jobs N] [--bundled-schema] <files or directories…>
+const USAGE = `Usage: jetson-nix check [--format text|json] [--jobs N] [--bundled-schema] [--no-lints] <files or directories…>
 
 Checks Nix files as the Jetson Nix editor extension does, without evaluating anything: syntax,
-undefined variables, duplicate attributes, and jetpack-nixos options in NixOS modules.
+undefined variables, duplicate attributes, and jetpack-nixos options in NixOS modules; lints
+(unused bindings, an unused \`with\`, deprecated syntax, …) as warnings and hints.
 
 Options:
   --format text|json  text: file:line:col: severity code: message (default)
@@ -18,6 +20,7 @@ Options:
   --bundled-schema    check options against the jetpack-nixos schema shipped with Jetson Nix, even
                       where a flake.lock pins a jetpack-nixos that is in the local Nix store
                       (by default that pinned revision is used; nothing is ever downloaded)
+  --no-lints          report no lints: only what Nix or the module system would reject
   -h, --help          show this help
   --version           print the version
 
@@ -29,6 +32,7 @@ interface Options {
   format: 'text' | 'json';
   jobs: number;
   bundledSchema: boolean;
+  lints: boolean;
   paths: string[];
 }
 
@@ -39,7 +43,7 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
   if (command !== 'check') throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
-  const options: Options = { format: 'text', jobs: os.availableParallelism(), bundledSchema: false, paths: [] };
+  const options: Options = { format: 'text', jobs: os.availableParallelism(), bundledSchema: false, lints: true, paths: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const value = (flag: string) => {
@@ -60,6 +64,8 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       options.jobs = n;
     } else if (arg === '--bundled-schema') {
       options.bundledSchema = true;
+    } else if (arg === '--no-lints') {
+      options.lints = false;
     } else if (arg === '--') {
       options.paths.push(...rest.slice(i + 1));
       break;
@@ -147,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { files, missing } = collectNixFiles(options.paths);
   for (const m of missing) process.stderr.write(`jetson-nix: ${m}: no such file or directory\n`);
-  const reports = (await checkAll(files, options.jobs, options.bundledSchema)).sort(
+  const reports = (await checkAll(files, options.jobs, options.bundledSchema)).filter((r) => options.lints || !LINT_CODES.has(r.code)).sort(
     (a, b) =>
       (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
       a.range.start.line - b.range.start.line ||

@@ -1,4 +1,4 @@
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding, Severity } from './analysis/diagnostic';
 import type { LineIndex, Range } from './text/line-index';
 
@@ -16,6 +16,16 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 /** Our findings as LSP diagnostics; `related` becomes relatedInformation in the same document. */
+/** Editors fade out what is unnecessary and strike through what is deprecated. */
+const TAGS: Partial<Record<string, DiagnosticTag>> = {
+  'unused-binding': DiagnosticTag.Unnecessary,
+  'unused-with': DiagnosticTag.Unnecessary,
+  'useless-parens': DiagnosticTag.Unnecessary,
+  'empty-let': DiagnosticTag.Unnecessary,
+  'redundant-rec': DiagnosticTag.Unnecessary,
+  'deprecated-syntax': DiagnosticTag.Deprecated,
+};
+
 export function toDiagnostic(f: Finding, lines: LineIndex, uri: string, version?: number): Diagnostic {
   const d: Diagnostic = {
     range: lines.range(f.start, f.end),
@@ -24,6 +34,8 @@ export function toDiagnostic(f: Finding, lines: LineIndex, uri: string, version?
     source: 'jetson-nix',
     message: f.message,
   };
+  const tag = TAGS[f.code];
+  if (tag !== undefined) d.tags = [tag];
   if (f.related) {
     d.relatedInformation = [{ location: { uri, range: lines.range(f.related.start, f.related.end) }, message: f.related.message }];
   }

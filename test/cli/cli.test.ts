@@ -25,9 +25,18 @@ function tempTree(files: Record<string, string | Buffer>): string {
 
 describe('jetson-nix check', () => {
   test('a valid tree passes with exit 0 and a summary on stderr', () => {
-    const r = run(['check', path.join(FIXTURES, 'corpus')]);
+    const r = run(['check', '--no-lints', path.join(FIXTURES, 'corpus')]);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^1\d\d files checked, 0 errors, 0 other findings\n$/);
+    assert.equal(r.status, 0);
+  });
+
+  test('lints are reported as warnings and hints and do not fail the run', () => {
+    const r = run(['check', path.join(FIXTURES, 'corpus')]);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.length > 0, 'the corpus has a few real lint findings');
+    for (const line of lines) assert.match(line, /: (warning|hint) (unused-binding|unused-with|empty-let|redundant-rec|deprecated-syntax|useless-parens): /);
+    assert.match(r.stderr, /, 0 errors, \d+ other findings\n$/);
     assert.equal(r.status, 0);
   });
 
@@ -98,8 +107,8 @@ describe('jetson-nix check', () => {
     const template = fs.readFileSync(path.join(FIXTURES, 'corpus', 'modules', 'fleet.nix'), 'utf8');
     for (let i = 0; i < 120; i++) files[`hosts/h${i}.nix`] = i % 10 === 0 ? template.replace('{', '{ broken = ;') : template;
     const root = tempTree(files);
-    const one = run(['check', '--jobs', '1', '--format', 'json', '.'], root);
-    const two = run(['check', '--jobs', '2', '--format', 'json', '.'], root);
+    const one = run(['check', '--no-lints', '--jobs', '1', '--format', 'json', '.'], root);
+    const two = run(['check', '--no-lints', '--jobs', '2', '--format', 'json', '.'], root);
     assert.equal(one.status, 1);
     assert.equal(two.stdout, one.stdout);
     assert.equal((JSON.parse(two.stdout) as unknown[]).length, 12);

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { check, summarize } from '../support/analysis';
+import { checkVerdicts as check, summarize } from '../support/analysis';
 
 /** Findings of `text` as `code@line:col message` strings. */
 async function findings(text: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { check } from '../support/analysis';
+import { checkVerdicts as check } from '../support/analysis';
 
 /** Hostile input: every case must finish with a sensible answer and no exception. */
 

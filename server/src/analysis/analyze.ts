@@ -1,10 +1,9 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Finding } from './diagnostic';
-import { GLOBAL_NAMES } from './builtins';
-import { forEachSpan } from './free-vars';
 import { combine, leafSummary } from './rules';
-import { type NodeView, type Summary, EMPTY_FINDINGS, EMPTY_FREE } from './summary';
+import { type NodeView, type Summary, EMPTY_FINDINGS } from './summary';
 import { describeError, describeMissing, findUnterminated, unterminatedFinding } from './syntax';
+import { copySubtree, placedAt, syntaxLeaf, syntaxNode, type SyntaxNode } from '../scope/syntax';
 
 /** Node types with children worth visiting; every other node is summarised from its text. */
 const COMPOSITE = new Set([
@@ -31,8 +30,17 @@ const CACHE_MIN_LENGTH = 64;
 /** Summaries of the current tree's subtrees, by tree-sitter node id, for incremental re-analysis. */
 export type SummaryCache = Map<number, Summary>;
 
+/** A name no binding, builtin or `with` provides, as the scope model found it. */
+export interface UndefinedName {
+  name: string;
+  start: number;
+  end: number;
+}
+
 export interface AnalysisResult {
   findings: Finding[];
+  /** The plain copy of the tree the scope model is built from (see `scope/syntax.ts`). */
+  syntax: SyntaxNode;
   /** The cache to pass to the next analysis of the next version of this document. */
   cache: SummaryCache;
 }
@@ -46,15 +54,19 @@ interface Frame {
   views: NodeView[];
   /** Whether MISSING children must be looked for (only under nodes that contain errors). */
   checkMissing: boolean;
+  /** Whether a MISSING child was found (the syntax copy says so). */
+  incomplete: boolean;
 }
 
 /**
  * Analyses a parsed document: syntax errors, duplicate attributes and undefined variables, as
  * `nix-instantiate --parse` would reject them. Walks the tree bottom-up without recursion (deeply
  * nested input cannot overflow the stack) and reuses summaries of subtrees unchanged since the
- * previous analysis when `previous` is given.
+ * previous analysis when `previous` is given. The same walk makes the syntax copy the scope
+ * model is built from; `resolve` builds it and gives the names Nix would find undefined, which
+ * are reported here, where the syntax errors that make some of them noise are known.
  */
-export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): AnalysisResult {
+export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache, resolve?: (syntax: SyntaxNode) => readonly UndefinedName[]): AnalysisResult {
   const root = tree.rootNode;
   const cache: SummaryCache = new Map();
   const treeHasError = root.hasError;
@@ -63,7 +75,9 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
   if (root.type === 'ERROR') {
     // Nothing of the file parsed as an expression: one description of the mistake is all we have.
     const d = describeError(root, text);
-    return { findings: place({ typeId: 0, length: text.length, free: EMPTY_FREE, findings: [d] }, 0, text, true), cache };
+    const syntax = copySubtree(root);
+    resolve?.(syntax);
+    return { findings: place({ typeId: 0, length: text.length, findings: [d] }, 0, text, true, []), cache, syntax };
   }
   const stack: Frame[] = [frameFor(root, root.type, treeHasError)];
   let described = 0;
@@ -89,33 +103,39 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
         // Describing a mistake looks around it; past a few dozen, a file is not being edited
         // but pasted from elsewhere, and Nix itself reports only the first: stop describing.
         if (++described > MAX_DESCRIBED_ERRORS) {
-          frame.views.push(view(child, type, frame.start, { typeId: 0, length: child.endIndex - child.startIndex, free: EMPTY_FREE, findings: EMPTY_FINDINGS }));
+          if (type !== 'ERROR') frame.incomplete = true;
+          const syntax = type === 'ERROR' ? copySubtree(child) : undefined;
+          frame.views.push(view(child, type, frame.start, { typeId: 0, length: child.endIndex - child.startIndex, findings: EMPTY_FINDINGS, syntax }));
           continue;
         }
       }
       if (frame.checkMissing && child.isMissing) {
+        frame.incomplete = true;
         const f = describeMissing(child, frame.node, text);
-        frame.views.push(view(child, type, frame.start, { typeId: 0, length: 0, free: EMPTY_FREE, findings: [shift(f, -child.startIndex)] }));
+        frame.views.push(view(child, type, frame.start, { typeId: 0, length: 0, findings: [shift(f, -child.startIndex)] }));
       } else if (type === 'ERROR') {
         const d = describeError(child, text);
-        const s: Summary = { typeId: 0, length: child.endIndex - child.startIndex, free: EMPTY_FREE, findings: [shift(d, -child.startIndex)] };
+        const s: Summary = { typeId: 0, length: child.endIndex - child.startIndex, findings: [shift(d, -child.startIndex)], syntax: copySubtree(child) };
         frame.views.push(view(child, type, frame.start, s));
-      } else if (COMPOSITE.has(type)) {
+      } else if (COMPOSITE.has(type) && (type !== 'inherit' || child.isNamed)) {
+        // (The `inherit` keyword has the same type name as the node it starts.)
         stack.push(frameFor(child, type, frame.checkMissing && child.hasError));
       } else if (NAMED_LEAVES.has(type)) {
         const length = child.endIndex - child.startIndex;
         if (length === 0 && type === 'variable_expression') {
           // A MISSING name: tree-sitter's stand-in for a value that is not there.
           const f = describeMissing(child, frame.node, text);
-          frame.views.push(view(child, type, frame.start, { typeId: 0, length: 0, free: EMPTY_FREE, findings: [shift(f, -child.startIndex)] }));
+          frame.views.push(view(child, type, frame.start, { typeId: 0, length: 0, findings: [shift(f, -child.startIndex)] }));
           continue;
         }
         const base = leafSummary(type, text.slice(child.startIndex, child.startIndex + length));
-        frame.views.push(view(child, type, frame.start, { typeId: 0, length, ...base }));
+        frame.views.push(view(child, type, frame.start, { typeId: 0, length, ...base, syntax: length > 0 ? syntaxLeaf(type, length) : undefined }));
       } else {
-        // Anonymous tokens, comments, URIs, floats, search paths: no references, no findings.
-        const length = isTokenType(type) ? type.length : child.endIndex - child.startIndex;
-        frame.views.push(view(child, type, frame.start, { typeId: 0, length, free: EMPTY_FREE, findings: EMPTY_FINDINGS }));
+        // Anonymous tokens, comments, URIs, search paths, `...`: no findings.
+        const token = isTokenType(type);
+        const length = token ? type.length : child.endIndex - child.startIndex;
+        const syntax = token || type === 'comment' || length === 0 ? undefined : syntaxLeaf(type, length);
+        frame.views.push(view(child, type, frame.start, { typeId: 0, length, findings: EMPTY_FINDINGS, syntax }));
       }
       continue;
     }
@@ -125,7 +145,7 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
     let depth = 0;
     for (const v of frame.views) if ((v.summary.depth ?? 0) > depth) depth = v.summary.depth!;
     depth += PARSER_STACK_WEIGHT[frame.type] ?? 0;
-    const summary: Summary = { typeId: frame.node.typeId, length, depth, ...combine(frame.type, frame.node, frame.views, srcText) };
+    const summary: Summary = { typeId: frame.node.typeId, length, depth, ...combine(frame.type, frame.node, frame.views, srcText), syntax: syntaxOf(frame, length) };
     if (length >= CACHE_MIN_LENGTH && !summary.findings.some((f) => f.code === 'syntax-error')) {
       // Remember which children are cached too: reusing this subtree later carries them over.
       const cachedChildren = frame.views.filter((v) => cache.has(v.node.id)).map((v) => v.node.id);
@@ -134,11 +154,20 @@ export function analyzeTree(tree: Tree, text: string, previous?: SummaryCache): 
     deliver(stack, frame, summary);
     if (stack.length === 0) result = summary;
   }
-  return { findings: place(result!, root.startIndex, text, treeHasError), cache };
+  const syntax = placedAt(result!.syntax ?? syntaxNode(root.type, 0, [], false), root.startIndex);
+  return { findings: place(result!, root.startIndex, text, treeHasError, resolve?.(syntax) ?? []), cache, syntax };
 }
 
 function frameFor(node: Node, type: string, checkMissing: boolean): Frame {
-  return { node, type, start: node.startIndex, children: undefined, next: 0, views: [], checkMissing };
+  return { node, type, start: node.startIndex, children: undefined, next: 0, views: [], checkMissing, incomplete: false };
+}
+
+/** A composite node's syntax copy: its children's copies, each at its place. */
+function syntaxOf(frame: Frame, length: number): SyntaxNode | undefined {
+  if (length === 0) return undefined;
+  const children: SyntaxNode[] = [];
+  for (const v of frame.views) if (v.summary.syntax) children.push(placedAt(v.summary.syntax, v.off));
+  return syntaxNode(frame.type, length, children, frame.incomplete);
 }
 
 function view(node: Node, type: string, parentStart: number, summary: Summary): NodeView {
@@ -202,14 +231,11 @@ const PARSER_STACK_WEIGHT: Record<string, number> = {
 };
 
 /** Places the root summary's findings in the document and adds undefined-variable findings. */
-function place(root: Summary, base: number, text: string, hasError: boolean): Finding[] {
+function place(root: Summary, base: number, text: string, hasError: boolean, undefinedNames: readonly UndefinedName[]): Finding[] {
   const out: Finding[] = [];
   for (const f of root.findings) out.push(shift(f, base));
-  for (const [name, list] of root.free.map) {
-    if (GLOBAL_NAMES.has(name)) continue;
-    forEachSpan(list, base + root.free.off, (start, end) => {
-      out.push({ start, end, severity: 'error', code: 'undefined-variable', message: `undefined variable \`${name}\`` });
-    });
+  for (const { name, start, end } of undefinedNames) {
+    out.push({ start, end, severity: 'error', code: 'undefined-variable', message: `undefined variable \`${name}\`` });
   }
   if (!/\S/.test(text.replace(/#[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
     out.push({ start: 0, end: Math.min(text.length, 1), severity: 'error', code: 'syntax-error', message: 'this file has no expression: a Nix file must contain one (for example `{ }`)' });

@@ -6,6 +6,8 @@ import { checkOptions, type OptionCache } from '../options/check';
 import type { OptionIndex } from '../options/schema-index';
 import type { OptionDecl } from '../schema/types';
 import { bundledIndex } from '../schema/bundled';
+import { scopesFor, undefinedNames, type ScopeModel } from '../scope/index';
+import { lintFindings } from './lints';
 
 /** The text Nix actually reads: it stops at the first NUL byte. */
 export function nixVisibleText(text: string): { text: string; nulAt: number } {
@@ -53,11 +55,13 @@ export interface TreeCaches {
 
 /**
  * Everything we report on a parsed text: syntax, scope and duplicates, then the option checks,
- * then the NUL warning; messages finalised. The one place the editor and the CLI share.
+ * then the lints, then the NUL warning; messages finalised. The one place the editor and the CLI share.
  */
 export function diagnoseTree(tree: Tree, fullText: string, options: CheckOptions = {}, previous: TreeCaches = {}): { findings: Finding[]; caches: TreeCaches } {
   const { text, nulAt } = nixVisibleText(fullText);
-  const { findings, cache } = analyzeTree(tree, text, previous.summaries);
+  // The scope model is built with the diagnostics (requests find it ready); it says which names are undefined.
+  let model: ScopeModel | undefined;
+  const { findings, cache } = analyzeTree(tree, text, previous.summaries, (syntax) => undefinedNames((model = scopesFor(tree, syntax, text))));
   const checked = checkOptions(
     tree.rootNode,
     options.schema ?? bundledIndex(),
@@ -65,6 +69,8 @@ export function diagnoseTree(tree: Tree, fullText: string, options: CheckOptions
     previous.options,
   );
   findings.push(...checked.findings);
+  // Lints judge code that parses: in a half-typed line, every binding looks unused.
+  if (model && !findings.some((f) => f.code === 'syntax-error' && f.severity === 'error')) findings.push(...lintFindings(model));
   if (nulAt >= 0) findings.push(nulFinding(nulAt));
   return { findings: finalizeFindings(findings, new LineIndex(fullText)), caches: { summaries: cache, options: checked.cache } };
 }

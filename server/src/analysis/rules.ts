@@ -1,14 +1,12 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from './diagnostic';
 import { addInherited, addPath, cloneTree, type AttrTree, type PathElement } from './attr-tree';
-import { FreeMapBuilder, withoutNames, type FreeMap, EMPTY_FREE } from './free-vars';
-import { CUR_POS } from './builtins';
 import { combineChildren, rebaseFindings, type NodeView, type Summary, EMPTY_FINDINGS } from './summary';
 
 /**
- * How each kind of node combines its children's summaries: this is where Nix's scoping rules
- * (`let`, `rec`, function arguments, `inherit`, `with`) and its parse-time checks (duplicate
- * attributes and arguments, dynamic names in `let`, trailing slashes, integer overflow) live.
+ * How each kind of node combines its children's summaries: this is where Nix's parse-time checks
+ * (duplicate attributes and arguments, dynamic names in `let`, trailing slashes, integer
+ * overflow) live. Names and their scopes are the scope model's (`scope/build.ts`).
  */
 
 type Base = Omit<Summary, 'typeId' | 'length'>;
@@ -30,21 +28,12 @@ export const OR_MESSAGE = '`or` is a keyword here';
 export function leafSummary(type: string, text: string): Base {
   if ((type === 'variable_expression' || type === 'identifier') && RESERVED.has(text)) {
     return {
-      free: EMPTY_FREE,
       findings: [error(0, text.length, 'syntax-error', `\`${text}\` is a keyword and cannot be used as a name; write \`"${text}"\` for an attribute of that name`)],
     };
   }
-  if (type === 'variable_expression') {
-    if (text === CUR_POS) return { free: EMPTY_FREE, findings: EMPTY_FINDINGS };
-    if (text === 'or') {
-      // Valid only as a function argument (`map or [ ]`); apply_expression removes this finding there.
-      const b = new FreeMapBuilder();
-      b.addRef(text, 0, text.length);
-      return { free: b.build(), findings: [error(0, 2, 'syntax-error', `${OR_MESSAGE}: it can only follow a selection, as in \`a.b or default\``)] };
-    }
-    const b = new FreeMapBuilder();
-    b.addRef(text, 0, text.length);
-    return { free: b.build(), findings: EMPTY_FINDINGS };
+  if (type === 'variable_expression' && text === 'or') {
+    // Valid only as a function argument (`map or [ ]`); apply_expression removes this finding there.
+    return { findings: [error(0, 2, 'syntax-error', `${OR_MESSAGE}: it can only follow a selection, as in \`a.b or default\``)] };
   }
   if (type === 'float_expression') {
     // Nix reads floats with strtod and rejects what overflows or underflows (ERANGE).
@@ -52,19 +41,18 @@ export function leafSummary(type: string, text: string): Base {
     const mantissa = text.replace(/[eE].*$/, '');
     const underflow = Math.abs(value) < 2.2250738585072014e-308 && /[1-9]/.test(mantissa);
     if (!Number.isFinite(value) || underflow) {
-      return { free: EMPTY_FREE, findings: [error(0, text.length, 'syntax-error', `float \`${text}\` is out of range: Nix floats are 64-bit doubles`)] };
+      return { findings: [error(0, text.length, 'syntax-error', `float \`${text}\` is out of range: Nix floats are 64-bit doubles`)] };
     }
   }
   if (type === 'integer_expression') {
     const digits = text.replace(/^0+(?=\d)/, '');
     if (digits.length > 19 || (digits.length === 19 && BigInt(digits) > MAX_INT)) {
       return {
-        free: EMPTY_FREE,
         findings: [error(0, text.length, 'syntax-error', `integer \`${text}\` is too large: Nix integers are 64-bit (at most 9223372036854775807)`)],
       };
     }
   }
-  return { free: EMPTY_FREE, findings: EMPTY_FINDINGS };
+  return { findings: EMPTY_FINDINGS };
 }
 
 const named = (views: NodeView[]) => views.filter((v) => v.type !== 'comment' && isNamedType(v.type));
@@ -115,7 +103,7 @@ export function combine(type: string, _node: Node, views: NodeView[], srcText: (
     case 'inherited_attrs':
       // `inherit;` and `inherit (x);` are valid Nix; the grammar recovers with a MISSING name.
       if (views.length === 1 && views[0]!.type === 'identifier' && views[0]!.summary.length === 0) {
-        return { free: EMPTY_FREE, findings: EMPTY_FINDINGS, names: [] };
+        return { findings: EMPTY_FINDINGS, names: [] };
       }
       return { ...combineChildren(views), names: pathElements(views) };
     case 'attrpath': {
@@ -142,7 +130,7 @@ export function combine(type: string, _node: Node, views: NodeView[], srcText: (
       return combineBinding(views);
     case 'inherit':
     case 'inherit_from':
-      return combineInherit(type, views);
+      return combineInherit(views);
     case 'binding_set':
       return combineBindingSet(views);
     case 'attrset_expression':
@@ -157,13 +145,9 @@ export function combine(type: string, _node: Node, views: NodeView[], srcText: (
     case 'function_expression':
       return combineFunction(views);
     case 'with_expression': {
-      // Everything the body leaves unbound may come from the `with`: Nix resolves it at run time.
+      // Without a body there is nothing to report inside the `with` but its missing body.
       const body = named(views).at(-1);
-      const kept = views.filter((v) => v !== body);
-      const base = combineChildren(kept);
-      const findings = body ? [...base.findings] : [];
-      if (body) rebaseFindings(findings, body.summary.findings, body.off);
-      return { ...base, findings };
+      return body ? combineChildren(views) : { findings: [] };
     }
     case 'path_expression':
     case 'hpath_expression':
@@ -204,12 +188,11 @@ function chainedComparison(op: string | undefined, views: NodeView[]): Finding[]
 
 /**
  * Path literals as Nix's lexer reads them. tree-sitter takes `a//b` as one path, but Nix reads
- * `a // b` (an update of two variables) unless the part before `//` is itself a path, which Nix
- * rejects. Returns the findings and the variables such fragments really refer to.
+ * `a // b` (an update of two variables, see `scope/path-names.ts`) unless the part before `//`
+ * is itself a path, which Nix rejects.
  */
-function pathProblems(views: NodeView[], srcText: (v: NodeView) => string): { findings: Finding[]; refs: PathElement[] } {
+function pathProblems(views: NodeView[], srcText: (v: NodeView) => string): Finding[] {
   const findings: Finding[] = [];
-  const refs: PathElement[] = [];
   for (const v of views) {
     if (v.type !== 'path_fragment') continue;
     const text = srcText(v);
@@ -219,16 +202,10 @@ function pathProblems(views: NodeView[], srcText: (v: NodeView) => string): { fi
       const before = rest.slice(0, cut);
       if (before.includes('/') || v !== views[0] || !/^([A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*)?$/.test(before)) {
         findings.push(error(v.off + at + cut, v.off + at + cut + 2, 'syntax-error', 'a path cannot contain `//`'));
-        return { findings, refs };
+        return findings;
       }
-      const name = /^[A-Za-z_][A-Za-z0-9_'-]*/.exec(before)?.[0];
-      if (name) refs.push({ name, start: v.off + at, end: v.off + at + name.length });
       at += cut + 2;
       rest = rest.slice(cut + 2);
-    }
-    if (at > 0 && !rest.includes('/')) {
-      const name = /^[A-Za-z_][A-Za-z0-9_'-]*/.exec(rest)?.[0];
-      if (name) refs.push({ name, start: v.off + at, end: v.off + at + name.length });
     }
   }
   const last = views.at(-1);
@@ -236,17 +213,11 @@ function pathProblems(views: NodeView[], srcText: (v: NodeView) => string): { fi
     const end = last.off + last.summary.length;
     findings.push(error(end - 1, end, 'syntax-error', 'a path cannot end with `/`: remove the trailing slash'));
   }
-  return { findings, refs };
+  return findings;
 }
 
 function combinePath(views: NodeView[], srcText: (v: NodeView) => string): Base {
-  const { findings, refs } = pathProblems(views, srcText);
-  const base = combineChildren(views, findings);
-  if (refs.length === 0) return base;
-  const free = new FreeMapBuilder();
-  free.add(base.free, 0);
-  for (const r of refs) if (r.name !== CUR_POS) free.addRef(r.name!, r.start, r.end);
-  return { ...base, free: free.build() };
+  return combineChildren(views, pathProblems(views, srcText));
 }
 
 function combineBinding(views: NodeView[]): Base {
@@ -263,7 +234,7 @@ function combineBinding(views: NodeView[]): Base {
   };
 }
 
-function combineInherit(type: string, views: NodeView[]): Base {
+function combineInherit(views: NodeView[]): Base {
   const attrsView = views.find((v) => v.type === 'inherited_attrs');
   const names = rebasedNames(attrsView);
   const findings: Finding[] = [];
@@ -273,26 +244,15 @@ function combineInherit(type: string, views: NodeView[]): Base {
       findings.push(error(n.start, n.end, 'syntax-error', 'dynamic attribute names are not allowed in `inherit`'));
     }
   }
-  if (type === 'inherit_from') {
-    // Nix binds the `(expr)` only when at least one name is inherited from it.
-    const exprViews = names.length > 0 ? views.filter((v) => v !== attrsView) : [];
-    const base = combineChildren(exprViews);
-    return { free: base.free, findings: findings.length ? findings : EMPTY_FINDINGS, names };
-  }
-  const outer = new FreeMapBuilder();
-  // `inherit __curPos;` looks the name up like any other (it is no position literal there).
-  for (const n of names) if (n.name !== undefined) outer.addRef(n.name, n.start, n.end);
-  return { free: EMPTY_FREE, outerFree: outer.build(), findings: findings.length ? findings : EMPTY_FINDINGS, names };
+  return { findings: findings.length ? findings : EMPTY_FINDINGS, names };
 }
 
 function combineBindingSet(views: NodeView[]): Base {
   const base = combineChildren(views);
-  const outer = new FreeMapBuilder();
   const tree: AttrTree = new Map();
   const dynamicFirst: PathElement[] = [];
   const findings: Finding[] = [...base.findings];
   for (const v of views) {
-    if (v.summary.outerFree) outer.add(v.summary.outerFree, v.off);
     const b = v.summary.binding;
     if (v.type === 'binding' && b) {
       const path = b.path.map((p) => ({ name: p.name, start: p.start + v.off, end: p.end + v.off }));
@@ -303,16 +263,10 @@ function combineBindingSet(views: NodeView[]): Base {
       addInherited(tree, rebasedNames(v), findings);
     }
   }
-  const out: Base = {
-    free: base.free,
-    outerFree: outer.build(),
-    findings: findings.length ? findings : EMPTY_FINDINGS,
-    set: { tree, dynamicFirst },
-  };
-  return out;
+  return { findings: findings.length ? findings : EMPTY_FINDINGS, set: { tree, dynamicFirst } };
 }
 
-/** `{ }`, `rec { }`, `let { }` and `let … in …`: who sees the bindings, and Nix's rules for them. */
+/** `{ }`, `rec { }`, `let { }` and `let … in …`: Nix's rules for their bindings. */
 function combineSet(type: string, views: NodeView[]): Base {
   const setView = views.find((v) => v.type === 'binding_set');
   const set = setView?.summary.set;
@@ -323,18 +277,7 @@ function combineSet(type: string, views: NodeView[]): Base {
       findings.push(error(d.start + setView!.off, d.end + setView!.off, 'syntax-error', 'dynamic attribute names are not allowed in `let`'));
     }
   }
-  // `base.free` holds the values' (and the body's) references; plain `inherit` ones sit in outerFree.
-  let free: FreeMap = base.free;
-  if (type !== 'attrset_expression' && set && set.tree.size > 0) {
-    free = withoutNames(free, (name) => set.tree.has(name));
-  }
-  if (setView?.summary.outerFree && setView.summary.outerFree.size > 0) {
-    const merged = new FreeMapBuilder();
-    merged.add(free, 0);
-    merged.add(setView.summary.outerFree, setView.off);
-    free = merged.build();
-  }
-  const out: Base = { free, findings: findings.length ? findings : EMPTY_FINDINGS };
+  const out: Base = { findings: findings.length ? findings : EMPTY_FINDINGS };
   if (type === 'attrset_expression' || type === 'rec_attrset_expression') {
     return { ...out, attrs: { tree: set?.tree ?? new Map(), off: setView?.off ?? 0 } };
   }
@@ -394,18 +337,12 @@ function combineFunction(views: NodeView[]): Base {
   const universal = views.find((v) => v.type === 'identifier');
   const names = rebasedNames(formalsView);
   const findings: Finding[] = [...base.findings];
-  const bound = new Set<string>();
-  for (const n of names) if (n.name !== undefined) bound.add(n.name);
   if (universal && universal.summary.length > 0) {
     const name = universal.node.text;
     const clash = names.find((n) => n.name === name);
     if (clash) {
       findings.push(error(universal.off, universal.off + universal.summary.length, 'duplicate-attribute', `duplicate function argument \`${name}\`: the \`@\` name is also a formal argument`, { start: clash.start, end: clash.end, message: 'declared here' }));
     }
-    bound.add(name);
   }
-  const free = bound.size > 0 ? withoutNames(base.free, (n) => bound.has(n)) : base.free;
-  return { ...base, free, findings: findings.length ? findings : EMPTY_FINDINGS };
+  return { ...base, findings: findings.length ? findings : EMPTY_FINDINGS };
 }
-
-export { EMPTY_FREE };

@@ -1,12 +1,13 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from './diagnostic';
-import { type FreeMap, EMPTY_FREE, FreeMapBuilder } from './free-vars';
 import { type AttrTree, type PathElement } from './attr-tree';
+import type { SyntaxNode } from '../scope/syntax';
 
 /**
- * What the analysis knows about one subtree, independent of where it sits: the variables it uses
- * but does not bind, the findings inside it, and the facts its parent needs (the attributes of a
- * set literal, the names a binding or an `inherit` defines, the names of function arguments).
+ * What the analysis knows about one subtree, independent of where it sits: the findings inside it,
+ * and the facts its parent needs (the attributes of a set literal, the names a binding or an
+ * `inherit` defines, the names of function arguments). Names are resolved by the scope model
+ * (`scope/`), not here.
  * All offsets are relative to the subtree's start, so a summary stays valid while the subtree is
  * reused by tree-sitter after edits elsewhere in the document.
  */
@@ -16,10 +17,6 @@ export interface Summary {
   readonly length: number;
   /** How much of Nix's parser stack this subtree's nesting takes (see NIX_MAX_DEPTH). */
   readonly depth?: number;
-  /** Variables used and not bound inside, resolved by the enclosing scopes. */
-  readonly free: FreeMap;
-  /** Plain `inherit a;` references: resolved in the scope *outside* a `let` or `rec` set. */
-  readonly outerFree?: FreeMap;
   readonly findings: readonly Finding[];
   /**
    * Attribute set literals (also through parentheses): the static attributes they define, with
@@ -38,6 +35,8 @@ export interface Summary {
   readonly cachedChildren?: number[];
   /** A string literal without interpolation (or `${"…"}`): Nix treats it as a static name. */
   readonly staticString?: string;
+  /** The subtree's plain copy for the scope model (absent for tokens, comments, MISSING nodes). */
+  readonly syntax?: SyntaxNode;
 }
 
 export interface NodeView {
@@ -60,38 +59,12 @@ export function rebaseFindings(out: Finding[], findings: readonly Finding[], off
   }
 }
 
-const NOTHING: { free: FreeMap; findings: readonly Finding[] } = { free: EMPTY_FREE, findings: EMPTY_FINDINGS };
-
 /** The default combination: everything of the children, nothing of the node itself. */
-export function combineChildren(children: NodeView[], extra?: Finding[]): { free: FreeMap; findings: readonly Finding[] } {
-  if (!extra || extra.length === 0) {
-    // Most subtrees have nothing to pass up, or pass up one child's references unchanged.
-    let only: NodeView | undefined;
-    let simple = true;
-    for (const c of children) {
-      const s = c.summary;
-      if (s.findings.length > 0) {
-        simple = false;
-        break;
-      }
-      if (s.free.size > 0) {
-        if (only) {
-          simple = false;
-          break;
-        }
-        only = c;
-      }
-    }
-    if (simple) return only ? { free: only.summary.free.at(only.off), findings: EMPTY_FINDINGS } : NOTHING;
-  }
-  const free = new FreeMapBuilder();
+export function combineChildren(children: NodeView[], extra?: Finding[]): { findings: readonly Finding[] } {
   let findings: Finding[] | undefined;
   for (const c of children) {
-    free.add(c.summary.free, c.off);
     if (c.summary.findings.length > 0) rebaseFindings((findings ??= []), c.summary.findings, c.off);
   }
   if (extra && extra.length > 0) (findings ??= []).push(...extra);
-  return { free: free.build(), findings: findings ?? EMPTY_FINDINGS };
+  return { findings: findings ?? EMPTY_FINDINGS };
 }
-
-export { EMPTY_FREE };

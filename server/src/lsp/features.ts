@@ -1,8 +1,11 @@
 import type { FeatureModule } from './host';
 import { optionsFeature } from './options';
+import { navigationFeature } from './navigation';
 import { flakeOutputsFeature } from './flake-outputs';
-import { flakeFeature } from './flake';
 import { structureFeature } from './structure';
+import { flakeFeature } from './flake';
 
 /** Every feature module the server wires, in the order their hovers are tried. */
-export const FEATURES: FeatureModule[] = [optionsFeature, flakeOutputsFeature, flakeFeature, structureFeature];
+// The flake module answers hovers on flake inputs only (with their flake.lock pins), so it comes
+// before the navigation module's hover on bindings (the arguments of `outputs` are both).
+export const FEATURES: FeatureModule[] = [optionsFeature, flakeFeature, navigationFeature, flakeOutputsFeature, structureFeature];

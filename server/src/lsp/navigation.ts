@@ -1,0 +1,71 @@
+import { fileURLToPath } from 'node:url';
+import { LSPErrorCodes, ResponseError, type Position, type PrepareRenameResult, type WorkspaceEdit } from 'vscode-languageserver/node';
+import type { FeatureModule } from './host';
+import type { NixDocument } from '../parse/document';
+import { scopeModelOf } from '../scope/index';
+import { findDefinition, type DocumentPlace } from '../features/definition';
+import { documentHighlights, findReferences } from '../features/references';
+import { prepareRename, renameEdits } from '../features/rename';
+import { SEMANTIC_LEGEND, semanticTokens } from '../features/semantic-tokens';
+import { completeNames } from '../features/names-completion';
+import { hoverName } from '../features/binding-hover';
+
+function placeOf(uri: string): DocumentPlace {
+  return { uri, file: uri.startsWith('file:') ? fileURLToPath(uri) : undefined };
+}
+
+function offsetOf(doc: NixDocument, position: Position): number {
+  return doc.lineIndex.offset(position);
+}
+
+/**
+ * Everything built on names, from the scope model: definition, references and highlights,
+ * rename, semantic tokens, hover on names and paths, completion of names and paths. The model is
+ * built with each version's diagnostics, so these requests only read it.
+ */
+export const navigationFeature: FeatureModule = {
+  name: 'navigation',
+  capabilities: () => ({
+    definitionProvider: true,
+    referencesProvider: true,
+    documentHighlightProvider: true,
+    renameProvider: { prepareProvider: true },
+    semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true },
+    hoverProvider: true,
+    completionProvider: { triggerCharacters: ['.', '/'] },
+  }),
+  register(host) {
+    const c = host.connection;
+    c.onDefinition((p) =>
+      host.withDocument(p.textDocument.uri, null, (doc) => {
+        const found = findDefinition(scopeModelOf(doc), doc.lineIndex, offsetOf(doc, p.position), placeOf(p.textDocument.uri));
+        return found.length > 0 ? found : null;
+      }),
+    );
+    c.onReferences((p) =>
+      host.withDocument(p.textDocument.uri, [], (doc) =>
+        findReferences(scopeModelOf(doc), doc.lineIndex, offsetOf(doc, p.position), p.textDocument.uri, p.context.includeDeclaration),
+      ),
+    );
+    c.onDocumentHighlight((p) => host.withDocument(p.textDocument.uri, [], (doc) => documentHighlights(scopeModelOf(doc), doc.lineIndex, offsetOf(doc, p.position))));
+    c.onPrepareRename((p) =>
+      host.withDocument<PrepareRenameResult | ResponseError<void> | null>(p.textDocument.uri, null, (doc) => {
+        const outcome = prepareRename(scopeModelOf(doc), offsetOf(doc, p.position));
+        if ('refused' in outcome) return new ResponseError(LSPErrorCodes.RequestFailed, outcome.refused);
+        return { range: doc.lineIndex.range(outcome.ok.site.start, outcome.ok.site.end), placeholder: outcome.ok.name };
+      }),
+    );
+    c.onRenameRequest((p) =>
+      host.withDocument<WorkspaceEdit | ResponseError<void> | null>(p.textDocument.uri, null, (doc) => {
+        const outcome = renameEdits(scopeModelOf(doc), offsetOf(doc, p.position), p.newName);
+        if ('refused' in outcome) return new ResponseError(LSPErrorCodes.RequestFailed, outcome.refused);
+        const edits = outcome.ok.map((e) => ({ range: doc.lineIndex.range(e.start, e.end), newText: e.newText }));
+        // The edit names the version it was computed for: a client refuses it if the text moved on.
+        return { documentChanges: [{ textDocument: { uri: p.textDocument.uri, version: doc.version }, edits }] };
+      }),
+    );
+    c.languages.semanticTokens.on((p) => host.withDocument(p.textDocument.uri, { data: [] }, (doc) => semanticTokens(scopeModelOf(doc), doc.lineIndex)));
+  },
+  completion: (doc, params) => completeNames(scopeModelOf(doc), doc.lineIndex, offsetOf(doc, params.position), placeOf(params.textDocument.uri)),
+  hover: (doc, params) => hoverName(scopeModelOf(doc), doc.lineIndex, offsetOf(doc, params.position), placeOf(params.textDocument.uri)),
+};
