@@ -152,3 +152,13 @@ describe('document symbols', () => {
     }
   });
 });
+
+test('a huge outline is cut after the first symbols in document order, parents kept', async () => {
+  const { capped } = await import('../../server/src/lsp/structure');
+  const leaf = (name: string) => ({ name, kind: 13, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, selectionRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } });
+  const tree = [{ ...leaf('a'), children: [leaf('a1'), leaf('a2'), leaf('a3')] }, leaf('b'), leaf('c')];
+  assert.equal(capped(tree, 10), tree, 'under the cap: the same outline');
+  const cut = capped(tree, 4);
+  assert.deepEqual(cut.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]), [['a', ['a1', 'a2', 'a3']]]);
+  assert.deepEqual(capped(tree, 2).map((s) => [s.name, (s.children ?? []).map((c) => c.name)]), [['a', ['a1']]]);
+});

@@ -12,11 +12,18 @@ const JP = 'hardware.nvidia-jetpack';
  * where the SoM is a literal, so the summary is a fact and not a guess.
  */
 export function configurationLenses(doc: NixDocument, index: OptionIndex): CodeLens[] {
+  // No jetpack settings, no summary: most Nix files are answered without walking them.
+  if (!doc.text.includes('nvidia-jetpack')) return [];
   const root = doc.syntaxTree().rootNode;
   const groups = new Map<number, RuleDef[]>();
+  // Only what can lead to a jetpack option is walked (not networking, users, systemd…).
+  const relevant = (path: { name: string }[]) => {
+    const names = path.map((s) => s.name);
+    return index.isPrefix(names) || index.lookup(names) !== undefined;
+  };
   for (const m of findModules(root).filter((x) => !x.node.hasError)) {
     const defs = groups.get(m.group) ?? [];
-    defs.push(...moduleDefinitions(m).definitions.map(toRuleDef));
+    defs.push(...moduleDefinitions(m, relevant).definitions.map(toRuleDef));
     groups.set(m.group, defs);
   }
   const lenses: CodeLens[] = [];

@@ -46,11 +46,34 @@ function isFlakeUri(uri: string): boolean {
 /** The outline of the current version, reusing the previous version's where the tree did not change. */
 function symbolsOf(doc: NixDocument, uri: string): DocumentSymbol[] {
   const previous = symbolCache.get(doc);
-  return cached(symbolCache, doc, () => {
+  const symbols = cached(symbolCache, doc, () => {
     const tree = doc.syntaxTree();
     const flake = isFlakeUri(uri) ? readFlake(tree.rootNode, doc.text) : undefined;
     return outline(tree, doc.text, doc.lineIndex, { flake, previous: previous?.value.reuse });
   }).symbols;
+  return capped(symbols, MAX_OUTLINE_SYMBOLS);
+}
+
+/**
+ * An outline is for reading: past a few thousand entries (a generated package set) nobody scrolls
+ * it, and sending 20,000 symbols (5 MB of JSON for a 1 MB file) costs more than computing them.
+ * The first `max` symbols in document order are kept, with their parents.
+ */
+const MAX_OUTLINE_SYMBOLS = 5000;
+
+export function capped(symbols: DocumentSymbol[], max: number): DocumentSymbol[] {
+  let left = max;
+  const take = (list: DocumentSymbol[]): DocumentSymbol[] => {
+    const out: DocumentSymbol[] = [];
+    for (const s of list) {
+      if (left <= 0) break;
+      left--;
+      out.push(s.children?.length ? { ...s, children: take(s.children) } : s);
+    }
+    return out;
+  };
+  const count = (list: DocumentSymbol[]): number => list.reduce((n, s) => n + 1 + count(s.children ?? []), 0);
+  return count(symbols) <= max ? symbols : take(symbols);
 }
 
 /**
