@@ -8,6 +8,7 @@ import { NixDocument } from '../../server/src/parse/document';
 import { readFlake } from '../../server/src/flake/inputs';
 import { LineIndex } from '../../server/src/text/line-index';
 import { sharedParser } from '../support/analysis';
+import { capped } from '../../server/src/lsp/structure';
 import { nixFilesUnder } from '../support/corpus';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -153,10 +154,9 @@ describe('document symbols', () => {
   });
 });
 
-test('a huge outline is cut after the first symbols in document order, parents kept', async () => {
-  const { capped } = await import('../../server/src/lsp/structure');
-  const leaf = (name: string) => ({ name, kind: 13, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, selectionRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } });
-  const tree = [{ ...leaf('a'), children: [leaf('a1'), leaf('a2'), leaf('a3')] }, leaf('b'), leaf('c')];
+test('a huge outline is cut after the first symbols in document order, parents kept', () => {
+  const leaf = (name: string): DocumentSymbol => ({ name, kind: 13, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, selectionRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } });
+  const tree: DocumentSymbol[] = [{ ...leaf('a'), children: [leaf('a1'), leaf('a2'), leaf('a3')] }, leaf('b'), leaf('c')];
   assert.equal(capped(tree, 10), tree, 'under the cap: the same outline');
   const cut = capped(tree, 4);
   assert.deepEqual(cut.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]), [['a', ['a1', 'a2', 'a3']]]);
