@@ -6,6 +6,7 @@ import { flattenCall } from '../options/values';
 import { bindingsOf, elements, resolveName, stringValue, unparen } from '../schema/nix-static';
 import { LineIndex } from '../text/line-index';
 import { lastName, summarizeConfiguration, type ModuleFiles } from './configuration';
+import { readFlake } from './inputs';
 
 /**
  * What a flake.nix declares, read from its syntax tree without evaluating anything: its inputs,
@@ -222,38 +223,6 @@ class OutputReader {
   }
 }
 
-/** `inputs.x.url = "…"`, `inputs = { x = { url = "…"; inputs.y.follows = "…"; }; }` and the other ways to write them. */
-function readInputs(names: Name[], value: Node, lines: LineIndex, out: FlakeInputInfo[]): void {
-  const add = (name: Name, url: string | undefined) => {
-    if (name.text === undefined) return;
-    let input = out.find((i) => i.name === name.text);
-    if (!input) {
-      input = { name: name.text, span: lines.range(name.node.startIndex, name.node.endIndex) };
-      out.push(input);
-    }
-    if (url !== undefined && input.url === undefined) input.url = url;
-  };
-  const urlOf = (set: Node): string | undefined => {
-    for (const b of isSet(set) ? bindingsOf(set) : []) {
-      const key = b.type === 'binding' ? namesOf(b.childForFieldName('attrpath')) : [];
-      const v = b.childForFieldName('expression');
-      if (key.length === 1 && key[0]!.text === 'url' && v) return stringValue(unparen(v));
-    }
-    return undefined;
-  };
-  if (names.length === 0) {
-    const set = unparen(value);
-    for (const b of isSet(set) ? bindingsOf(set) : []) {
-      const v = b.childForFieldName('expression');
-      if (b.type === 'binding' && v) readInputs(namesOf(b.childForFieldName('attrpath')), v, lines, out);
-    }
-  } else if (names.length === 1) {
-    add(names[0]!, urlOf(unparen(value)));
-  } else {
-    add(names[0]!, names.length === 2 && names[1]!.text === 'url' ? stringValue(unparen(value)) : undefined);
-  }
-}
-
 /**
  * The outputs and inputs a flake.nix declares, or null when the file is not a flake (its top is
  * not a set with `outputs`).
@@ -263,17 +232,21 @@ export function readFlakeOutputs(root: Node, text: string, options: ReadFlakeOpt
   const top = topNode && unparen(topNode);
   if (!top || !isSet(top)) return null;
   const lines = new LineIndex(text);
-  const inputs: FlakeInputInfo[] = [];
   let outputs: Node | undefined;
   for (const b of bindingsOf(top)) {
     if (b.type !== 'binding') continue;
     const names = namesOf(b.childForFieldName('attrpath'));
     const value = b.childForFieldName('expression');
-    if (!value) continue;
-    if (names[0]?.text === 'inputs') readInputs(names.slice(1), value, lines, inputs);
-    else if (names[0]?.text === 'outputs' && names.length === 1) outputs = value;
+    if (value && names[0]?.text === 'outputs' && names.length === 1) outputs = value;
   }
   if (!outputs) return null;
+  // The inputs as the flake checks read them (every way of writing them), declared ones only.
+  const inputs: FlakeInputInfo[] = [...(readFlake(root, text)?.inputs.values() ?? [])]
+    .filter((i) => !i.implicit && i.keys.length > 0)
+    .map((i) => {
+      const url = i.attributes.find((a) => a.name === 'url')?.text;
+      return { name: i.name, ...(url !== undefined ? { url } : {}), span: lines.range(i.keys[0]!.start, i.keys[0]!.end) };
+    });
   const reader = new OutputReader(lines, options);
   const fn = unparen(outputs);
   const body = fn.type === 'function_expression' ? fn.childForFieldName('body') : undefined;
