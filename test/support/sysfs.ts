@@ -6,17 +6,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { UsbDevice } from '../../client/src/usb/ids';
 
-export interface FixtureDevice {
-  port: string;
-  vendorId: string;
-  productId: string;
-  manufacturer?: string;
-  product?: string;
-  serial?: string;
-  busnum?: number;
-  devnum?: number;
-}
+/** A device to lay out: the fields the scanner reads, as it returns them. */
+export type FixtureDevice = UsbDevice;
 
 export class SysfsFixture {
   readonly root: string;
