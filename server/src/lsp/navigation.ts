@@ -5,7 +5,7 @@ import type { NixDocument } from '../parse/document';
 import { scopeModelOf } from '../scope/index';
 import { findDefinition, type DocumentPlace } from '../features/definition';
 import { documentHighlights, findReferences } from '../features/references';
-import { prepareRename, renameEdits } from '../features/rename';
+import { prepareRename, renameConfirmation, renameEdits, type Confirmation, type Edit } from '../features/rename';
 import { SEMANTIC_LEGEND, semanticTokens } from '../features/semantic-tokens';
 import { completeNames } from '../features/names-completion';
 import { hoverName } from '../features/binding-hover';
@@ -16,6 +16,29 @@ function placeOf(uri: string): DocumentPlace {
 
 function offsetOf(doc: NixDocument, position: Position): number {
   return doc.lineIndex.offset(position);
+}
+
+/** The change annotation of a rename the user confirms in VS Code's refactor preview. */
+const CONFIRM = 'callers-pass-it-by-name';
+
+/** Whether the client shows annotated edits for confirmation (LSP 3.16 change annotations). */
+function confirms(host: ServerHost): boolean {
+  return host.clientCapabilities().workspace?.workspaceEdit?.changeAnnotationSupport !== undefined;
+}
+
+/** A refusal for an editor that would apply a rename needing confirmation without asking. */
+function unconfirmable(c: Confirmation): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestFailed, `${c.description} This editor cannot show the rename for confirmation, so it is not renamed.`);
+}
+
+/** The rename as one versioned edit; annotated for confirmation when it needs one. */
+function renameEdit(doc: NixDocument, uri: string, edits: Edit[], confirmation: Confirmation | undefined): WorkspaceEdit {
+  const annotation = confirmation ? { annotationId: CONFIRM } : {};
+  const changes = edits.map((e) => ({ range: doc.lineIndex.range(e.start, e.end), newText: e.newText, ...annotation }));
+  // The edit names the version it was computed for: a client refuses it if the text moved on.
+  const edit: WorkspaceEdit = { documentChanges: [{ textDocument: { uri, version: doc.version }, edits: changes }] };
+  if (confirmation) edit.changeAnnotations = { [CONFIRM]: { ...confirmation, needsConfirmation: true } };
+  return edit;
 }
 
 /** Runs a request of a general Nix feature, or answers `fallback` while those are left to another server. */
@@ -58,18 +81,22 @@ export const navigationFeature: FeatureModule = {
     c.onDocumentHighlight((p) => general(host, p.textDocument.uri, [], (doc) => documentHighlights(scopeModelOf(doc), doc.lineIndex, offsetOf(doc, p.position))));
     c.onPrepareRename((p) =>
       general<PrepareRenameResult | ResponseError<void> | null>(host, p.textDocument.uri, null, (doc) => {
-        const outcome = prepareRename(scopeModelOf(doc), offsetOf(doc, p.position));
+        const model = scopeModelOf(doc);
+        const outcome = prepareRename(model, offsetOf(doc, p.position));
         if ('refused' in outcome) return new ResponseError(LSPErrorCodes.RequestFailed, outcome.refused);
+        const confirmation = renameConfirmation(model, offsetOf(doc, p.position));
+        if (confirmation && !confirms(host)) return unconfirmable(confirmation);
         return { range: doc.lineIndex.range(outcome.ok.site.start, outcome.ok.site.end), placeholder: outcome.ok.name };
       }),
     );
     c.onRenameRequest((p) =>
       general<WorkspaceEdit | ResponseError<void> | null>(host, p.textDocument.uri, null, (doc) => {
-        const outcome = renameEdits(scopeModelOf(doc), offsetOf(doc, p.position), p.newName);
+        const model = scopeModelOf(doc);
+        const outcome = renameEdits(model, offsetOf(doc, p.position), p.newName);
         if ('refused' in outcome) return new ResponseError(LSPErrorCodes.RequestFailed, outcome.refused);
-        const edits = outcome.ok.map((e) => ({ range: doc.lineIndex.range(e.start, e.end), newText: e.newText }));
-        // The edit names the version it was computed for: a client refuses it if the text moved on.
-        return { documentChanges: [{ textDocument: { uri: p.textDocument.uri, version: doc.version }, edits }] };
+        const confirmation = renameConfirmation(model, offsetOf(doc, p.position));
+        if (confirmation && !confirms(host)) return unconfirmable(confirmation);
+        return renameEdit(doc, p.textDocument.uri, outcome.ok, confirmation);
       }),
     );
     c.languages.semanticTokens.on((p) => general(host, p.textDocument.uri, { data: [] }, (doc) => semanticTokens(scopeModelOf(doc), doc.lineIndex)));
