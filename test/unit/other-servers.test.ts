@@ -117,6 +117,17 @@ describe('the general features and the setting', () => {
     assert.equal(generalFeaturesStatus('off', null)?.text, 'General Nix features: off');
   });
 
+  test("the README's table leaves exactly the general codes to the other server", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Side by side with Nix IDE, nixd or nil'), readme.indexOf('## Install the extension'));
+    const rows = section.split('\n').filter((l) => l.startsWith('| '));
+    const left = rows.filter((r) => r.includes('| left to it |')).join('\n');
+    const kept = rows.filter((r) => !r.includes('| left to it |')).join('\n');
+    for (const code of codesOf('general')) assert.ok(left.includes(`\`${code}\``), `${code} is in a "left to it" row`);
+    for (const code of codesOf('own')) assert.ok(!left.includes(`\`${code}\``), `${code} is not left to another server`);
+    assert.match(kept, /`unknown-option` … `ineffective-option`, `module-structure`/);
+  });
+
   test('what the client sends is checked', () => {
     assert.deepEqual(readOtherServer({ name: 'nixd', via: VIA }), nixd);
     assert.deepEqual(readOtherServer({ name: 'nil' }), { name: 'nil', via: 'another extension' });
