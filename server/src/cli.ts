@@ -6,6 +6,7 @@ import { createNixParser } from './parse/parser';
 import { checkFiles, collectFacts, collectLiveSchemas, type Report, type SharedFacts } from './cli/check-files';
 import { collectNixFiles } from './cli/files';
 import { LINT_CODES } from './analysis/lints';
+import { runDoctor } from './cli/doctor';
 
 const USAGE = `Usage: jetson-nix check [--format text|json] [--jobs N] [--bundled-schema] [--no-lints] <files or directories…>
 
@@ -24,7 +25,9 @@ Options:
   -h, --help          show this help
   --version           print the version
 
-Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable paths.`;
+Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable paths.
+
+jetson-nix doctor [flake folder]: what this machine can build, and how to fix it (see --help).`;
 
 const VERSION = '0.1.0';
 
@@ -133,6 +136,7 @@ function format(reports: Report[], how: 'text' | 'json'): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'doctor') return runDoctor(argv.slice(1), { out: write, err: (t) => process.stderr.write(t), cwd: process.cwd() });
   let options: ReturnType<typeof parseArgs>;
   try {
     options = parseArgs(argv);

@@ -65,7 +65,7 @@ function debianEmulation(system: string, facts: HostFacts | undefined): Fix {
   return {
     id: 'debian-emulation',
     title: `Emulate ${system} with QEMU (Debian/Ubuntu)`,
-    detail: `Install QEMU's static emulators (they register themselves with the kernel, with the F flag the build sandbox needs), tell Nix it may build ${system}, and restart the Nix daemon. Emulated builds are slow: a kernel takes hours.`,
+    detail: `Install QEMU's static emulators (they register themselves with the kernel, with the F flag the build sandbox needs), then tell Nix it may build ${system}${restartCommand(facts).length > 0 ? ' and restart the Nix daemon' : ''}. Emulated builds are slow: a kernel takes hours.`,
     snippet: { text: emulationLines(system).join('\n'), language: 'conf', file: NIX_CONF },
     commands: [commandLine(['sudo', 'apt-get', 'install', '-y', 'qemu-user-static', 'binfmt-support']), appendLinesCommand(NIX_CONF, emulationLines(system)), ...restartCommand(facts)],
   };

@@ -54,7 +54,7 @@ export function flakeTargets(flake: FlakeTargets): Target[] {
       installable,
       kind: 'package',
       ...(needs ? { needs } : {}),
-      reason: p.system ? `packages.${p.system}` : 'defined for every system: built for this machine',
+      reason: p.system ? `${p.system} (packages.${p.system})` : 'defined for every system: built for this machine',
     });
   }
   return targets;
