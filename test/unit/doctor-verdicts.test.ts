@@ -192,3 +192,23 @@ test('the report: per output, exit-worthy verdicts, and text and Markdown that s
   assert.equal(ready.buildable, true);
   assert.ok(ready.targets.slice(0, 2).every((t) => t.verdict === 'yes'));
 });
+
+test('the Remote Builder wizard: the machine line, where it goes and which trust each place needs', async () => {
+  const { builderSetup } = await import('../../server/src/shared/doctor');
+  const spec = { protocol: 'ssh-ng' as const, user: 'nix', host: 'orin-01', systems: ['aarch64-linux'], sshKey: '/etc/nix/builder_ed25519', maxJobs: 8, supportedFeatures: ['big-parallel'] };
+  const untrusted = builderSetup(spec, hostFacts(), { uri: 'ssh-ng://nix@orin-01', status: 'answered', detail: 'Nix 2.18.1' });
+  assert.equal(untrusted.check, 'Checked: nix@orin-01 answered nix store ping (Nix 2.18.1).');
+  assert.match(untrusted.text, /\n# Option 1 \(recommended\): \/etc\/nix\/machines, which the Nix daemon reads itself, for every user\.\nssh-ng:\/\/nix@orin-01 aarch64-linux \/etc\/nix\/builder_ed25519 8 1 big-parallel\n/);
+  assert.match(untrusted.text, /# Option 2: your own ~\/\.config\/nix\/nix\.conf\. The daemon IGNORES it: dev is not in trusted-users\./);
+  assert.match(untrusted.text, /\n#   nix.buildMachines = \[ {\n#     hostName = "orin-01";\n#     sshUser = "nix";\n#     protocol = "ssh-ng";\n#     systems = \[ "aarch64-linux" \];\n/);
+  assert.match(untrusted.text, /root must know orin-01's host key \(run `sudo ssh nix@orin-01` once/);
+  assert.deepEqual(untrusted.commands, [
+    "printf '%s\\n' 'ssh-ng://nix@orin-01 aarch64-linux /etc/nix/builder_ed25519 8 1 big-parallel' | sudo tee -a /etc/nix/machines >/dev/null",
+    "printf '%s\\n' 'builders-use-substitutes = true' | sudo tee -a /etc/nix/nix.conf >/dev/null",
+    'sudo systemctl restart nix-daemon',
+  ]);
+  const trusted = builderSetup({ ...spec, supportedFeatures: [] }, hostFacts({ user: { name: 'dev', uid: 1000, groups: ['wheel'] }, settings: settingsFrom('show-config-2.8-builders.json') }), { uri: 'x', status: 'failed', detail: 'Host key verification failed.' });
+  assert.match(trusted.text, /The daemon honours it: dev is a trusted user\./);
+  assert.match(trusted.text, /require the big-parallel feature: without it they are never sent to this builder/);
+  assert.equal(trusted.check, 'Checked: nix@orin-01 did not answer nix store ping: Host key verification failed.');
+});

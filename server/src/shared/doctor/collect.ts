@@ -93,7 +93,7 @@ async function nixFacts(options: CollectOptions): Promise<NixFacts> {
 }
 
 /** `nix store ping --store <uri>`: SSH in batch mode (a password prompt must not hang it), killed at the timeout. */
-async function pingMachine(machine: BuildMachine, options: CollectOptions): Promise<BuilderPing> {
+export async function pingMachine(machine: BuildMachine, options: Pick<CollectOptions, 'nix' | 'runner' | 'env' | 'pingTimeoutMs'>): Promise<BuilderPing> {
   const timeoutMs = options.pingTimeoutMs ?? 10_000;
   const sshOpts = [options.env?.NIX_SSHOPTS ?? process.env.NIX_SSHOPTS ?? '', '-o BatchMode=yes', `-o ConnectTimeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}`].join(' ').trim();
   const r = await options.runner(options.nix, [...NIX_COMMAND_FLAGS, 'store', 'ping', '--store', pingUri(machine)], { timeoutMs, env: { ...options.env, NIX_SSHOPTS: sshOpts } });

@@ -5,6 +5,7 @@
  * extension (execa, cancellable) share every judgement. No server internals, no `vscode`.
  */
 export * from './binfmt';
+export * from './builder-setup';
 export * from './caches';
 export * from './capability';
 export * from './collect';
