@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  builderSetup,
   buildReport,
   cacheFindings,
   capabilityFor,
@@ -193,8 +194,7 @@ test('the report: per output, exit-worthy verdicts, and text and Markdown that s
   assert.ok(ready.targets.slice(0, 2).every((t) => t.verdict === 'yes'));
 });
 
-test('the Remote Builder wizard: the machine line, where it goes and which trust each place needs', async () => {
-  const { builderSetup } = await import('../../server/src/shared/doctor');
+test('the Remote Builder wizard: the machine line, where it goes and which trust each place needs', () => {
   const spec = { protocol: 'ssh-ng' as const, user: 'nix', host: 'orin-01', systems: ['aarch64-linux'], sshKey: '/etc/nix/builder_ed25519', maxJobs: 8, supportedFeatures: ['big-parallel'] };
   const untrusted = builderSetup(spec, hostFacts(), { uri: 'ssh-ng://nix@orin-01', status: 'answered', detail: 'Nix 2.18.1' });
   assert.equal(untrusted.check, 'Checked: nix@orin-01 answered nix store ping (Nix 2.18.1).');
