@@ -186,7 +186,7 @@ test('the report: per output, exit-worthy verdicts, and text and Markdown that s
   assert.match(text, /\n        sudo apt-get install -y qemu-user-static binfmt-support\n/);
   const markdown = renderMarkdown(report);
   assert.match(markdown, /^# Jetson Nix: Build Setup\n\n\*\*Some outputs of the flake cannot be built here: see the fixes below\.\*\*\n/);
-  assert.match(markdown, /\n- ❌ robot \(toplevel\): This machine cannot build aarch64-linux/);
+  assert.match(markdown, /\n- ✗ robot \(toplevel\): This machine cannot build aarch64-linux/);
   assert.match(markdown, /\n      ```sh\n      sudo apt-get install -y qemu-user-static binfmt-support\n/);
 
   const ready = buildReport({ facts: hostFacts({ settings: settingsFrom('show-config-2.8-builders.json', { builders: '' }), binfmt: 'debian-qemu' }), flake: { dir: '/robot', targets: flake } });

@@ -36,7 +36,8 @@ export async function preflight(ctx: Context, target: BuildTarget): Promise<bool
   const first = blocked[0]!;
   const choice = await offerFixes(ctx, {
     message: `This machine cannot build ${target.label}: it needs ${blocked.map((c) => c.system).join(' and ')}.`,
-    details: [first.summary, ...first.problems, `Needs ${judged.reason}.`, ''],
+    // A configuration's system was read from its modules: say where, so a wrong reading can be spotted.
+    details: [first.summary, ...first.problems, ...(judged.kind === 'package' ? [] : [`Read from flake.nix: ${judged.reason}.`]), ''],
     fixes: fixesForSystem(first.system, facts, { configuration: judged.kind !== 'package' }),
     modal: true,
     severity: 'warning',

@@ -117,7 +117,8 @@ export function renderText(report: DoctorReport): string {
   return lines.join('\n') + '\n';
 }
 
-const MD_MARK: Record<Verdict | 'info', string> = { yes: '✅', warn: '⚠️', no: '❌', unknown: '❔', info: 'ℹ️' };
+/** Symbols every editor font has (the document is read as source as often as previewed). */
+const MD_MARK: Record<Verdict | 'info', string> = { yes: '✓', warn: '⚠', no: '✗', unknown: '?', info: 'ℹ' };
 
 /** The report as a Markdown document (the extension's "Check Build Setup"). */
 export function renderMarkdown(report: DoctorReport, title = 'Jetson Nix: Build Setup'): string {
@@ -125,7 +126,7 @@ export function renderMarkdown(report: DoctorReport, title = 'Jetson Nix: Build 
   const verdict = report.flake === undefined ? '' : report.buildable ? 'Every output of the flake whose system is known can be built here.' : 'Some outputs of the flake cannot be built here: see the fixes below.';
   if (verdict) lines.push(`**${verdict}**`, '');
   for (const b of blocks(report)) {
-    if (b.kind === 'heading') lines.push(`## ${b.text}`, '');
+    if (b.kind === 'heading') lines.push('', `## ${b.text}`, '');
     else if (b.kind === 'line') lines.push(`${'  '.repeat(b.indent ?? 0)}- ${b.mark ? `${MD_MARK[b.mark]} ` : ''}${escapeMarkdown(b.text)}`);
     else lines.push('', ...fence(b.lines, b.language, '  '.repeat((b.indent ?? 0) + 1)), '');
   }
@@ -136,7 +137,10 @@ function fence(code: string[], language: string, indent: string): string[] {
   return [`${indent}\`\`\`${language}`, ...code.map((l) => `${indent}${l}`), `${indent}\`\`\``];
 }
 
-/** Keeps `*`, `_`, `<` and backticks in names and URLs from turning into formatting. */
+/**
+ * Keeps `*`, `<`, brackets and backticks in names and URLs from turning into formatting. An `_`
+ * inside a word (x86_64) formats nothing in CommonMark, so only one at a word's edge is escaped.
+ */
 function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_<>[\]])/g, '\\$1');
+  return text.replace(/([\\`*<>[\]])/g, '\\$1').replace(/(^|\W)_|_(?=\W|$)/g, (m) => m.replace('_', '\\_'));
 }
