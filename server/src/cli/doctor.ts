@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { createNixParser } from '../parse/parser';
 import { buildReport, collectHostFacts, nodeRunner, renderText, type ReportInput, type Runner } from '../shared/doctor';
 import { readFlakeFolder } from './flake-reader';
@@ -39,40 +40,31 @@ interface DoctorOptions {
 
 class UsageError extends Error {}
 
+/** Node's own argument parser (node:util): the flags are few and plain. */
 function parseDoctorArgs(argv: readonly string[]): DoctorOptions | 'help' {
-  const options: DoctorOptions = { format: 'text', nix: 'nix', timeoutSeconds: 10, ping: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (flag: string): string => {
-      const eq = arg.indexOf('=');
-      if (eq >= 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (arg === '--format' || arg.startsWith('--format=')) {
-      const f = value('--format');
-      if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not '${f}'`);
-      options.format = f;
-    } else if (arg === '--nix' || arg.startsWith('--nix=')) {
-      options.nix = value('--nix');
-    } else if (arg === '--timeout' || arg.startsWith('--timeout=')) {
-      const n = Number(value('--timeout'));
-      if (!Number.isFinite(n) || n <= 0 || n > 600) throw new UsageError('--timeout must be a number of seconds from 1 to 600');
-      options.timeoutSeconds = n;
-    } else if (arg === '--no-ping') {
-      options.ping = false;
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option '${arg}'`);
-    } else if (options.folder !== undefined) {
-      throw new UsageError('give one flake folder');
-    } else {
-      options.folder = arg;
-    }
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err));
   }
-  return options;
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+  const timeout = Number(values.timeout ?? 10);
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) throw new UsageError('--timeout must be a number of seconds from 1 to 600');
+  if (positionals.length > 1) throw new UsageError('give one flake folder');
+  return { format, nix: values.nix ?? 'nix', timeoutSeconds: timeout, ping: !values['no-ping'], ...(positionals[0] !== undefined ? { folder: positionals[0] } : {}) };
 }
+
+const FLAGS = {
+  format: { type: 'string' },
+  nix: { type: 'string' },
+  timeout: { type: 'string' },
+  'no-ping': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** The flake folder to check: the one given, else the current folder when it is a flake. */
 function flakeFolder(options: DoctorOptions, cwd: string): string | undefined {
