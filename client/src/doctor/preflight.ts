@@ -28,6 +28,8 @@ export async function preflight(ctx: Context, target: BuildTarget): Promise<bool
   for (const need of judged.needs) {
     const result = await doctor.capability(need);
     facts = result.facts;
+    // Without a working Nix the build says so itself ("Nix was not found…"): no platform advice.
+    if (!facts.nix.ok) return true;
     ctx.log.info(`Pre-flight: ${target.installable} needs ${need.system}: ${result.capability.verdict} (${result.capability.summary})`);
     if (result.capability.verdict === 'no') blocked.push(result.capability);
   }
