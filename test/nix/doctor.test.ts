@@ -23,6 +23,7 @@ import { nixBuild } from '../../client/src/nix/build';
 import { describeProgress, type BuildProgress } from '../../client/src/nix/progress';
 import { capabilityFor, collectHostFacts, explainPlatformMismatch, nodeRunner, parsePlatformMismatch, targetOfInstallable } from '../../server/src/shared/doctor';
 import { readFlakeFolder } from '../../server/src/cli/flake-reader';
+import { execRunner, HostDoctor, summarize } from '../../client/src/doctor/host-doctor';
 import { sharedParser } from '../support/analysis';
 import { findOnPath, offlineNixEnv } from '../support/nix';
 import { startSshd, sshdUnavailable, type SshServer } from '../support/sshd';
@@ -91,6 +92,21 @@ test('with extra-platforms = aarch64-linux the same derivation builds, and the p
   const outcome = await nixBuild({ nix: 'nix', cwd: dir, installable: KERNEL, env: environment });
   assert.equal(outcome.ok, true, outcome.message);
   assert.equal(fs.readFileSync(path.join(outcome.outPaths[0]!, 'Image'), 'utf8'), 'Image\n');
+});
+
+test("the extension's doctor reads the same through its own process wrapper: timeouts kill, a missing program is a fact", { skip }, async () => {
+  const runner = execRunner(os.tmpdir());
+  const slow = await runner('sleep', ['30'], { timeoutMs: 300 });
+  assert.deepEqual([slow.timedOut, slow.exitCode], [true, undefined]);
+  const missing = await runner('/nonexistent/nix', ['--version'], { timeoutMs: 5000 });
+  assert.equal(missing.missing, true);
+  const logged: string[] = [];
+  const doctor = new HostDoctor({ nix: () => 'nix', pingTimeoutSeconds: () => 5, cwd: os.tmpdir(), log: (m) => logged.push(m) });
+  const { capability, facts } = await doctor.capability({ system: 'x86_64-linux', features: [] });
+  assert.equal(capability.verdict, 'yes');
+  assert.ok(facts.nix.ok && facts.nix.version.startsWith('nix (Nix) 2.'));
+  assert.match(logged[0]!, /^Build setup read in \d+ ms: nix \(Nix\) 2\.\d+\.\d+, x86_64-linux, /);
+  assert.equal(summarize({ ...facts, nix: { ok: false, error: 'Nix was not found' } }), 'Nix was not found');
 });
 
 describe('a remote builder over SSH on 127.0.0.1', { skip: skip || sshdUnavailable() || false }, () => {
