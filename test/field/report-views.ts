@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { rng } from '../support/mutate';
 import { BAD_VERDICTS, type JudgedFix } from './judge';
 import { REPORT_FORMAT, figuresByCode, table, type FieldReport, type ReportFinding } from './report';
 
@@ -58,18 +59,6 @@ export function diffReports(before: FieldReport, after: FieldReport, perCode = 2
   return lines;
 }
 
-/** A small deterministic generator (mulberry32), so a sample can be drawn again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * About `size` warnings, hints and notes drawn at random, stratified by code: every code gets a
  * share in proportion to its findings, and at least `floor` (or all it has).
@@ -78,7 +67,7 @@ export function sampleFindings(report: FieldReport, size: number, seed: number, 
   const pool = report.findings.filter((f) => f.severity !== 'error');
   const byCode = new Map<string, ReportFinding[]>();
   for (const f of pool) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
-  const next = random(seed);
+  const next = rng(seed);
   const out: ReportFinding[] = [];
   for (const [, list] of [...byCode].sort(([a], [b]) => a.localeCompare(b))) {
     const share = Math.min(list.length, Math.max(floor, Math.round((size * list.length) / Math.max(1, pool.length))));
