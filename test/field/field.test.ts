@@ -80,6 +80,7 @@ test('the real server on a tree it gets right: verdicts agree, every fix keeps t
   assert.equal(r.verdicts.compared, 5);
   assert.deepEqual(r.verdicts.disagreements, []);
   assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.notes, [], 'the server said when its index was built');
   const codes = new Set(r.findings.map((f) => f.code));
   for (const code of ['syntax-error', 'undefined-variable', 'unused-binding', 'useless-parens', 'redundant-rec']) assert.ok(codes.has(code), `${code} in ${[...codes].join(', ')}`);
   assert.ok(r.fixes.length >= 3, `fixes judged: ${JSON.stringify(r.fixes)}`);

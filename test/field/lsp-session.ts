@@ -106,9 +106,9 @@ export class FieldSession {
       waiter.resolve(p.diagnostics);
     });
     c.onNotification('window/logMessage', (p: { message: string }) => {
-      // Our server says so once the workspace index is built; files opened before that would be
-      // checked without it, and checked again when it lands.
-      if (/^Indexed \d+ /.test(p.message)) this.indexed();
+      // Our server says so once the workspace index is built ("Indexed 123 .nix files …"); files
+      // opened before that would be checked without it, and checked again when it lands.
+      if (/\bIndexed \d+ /i.test(p.message)) this.indexed();
     });
     c.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
     c.onRequest('client/registerCapability', () => null);
