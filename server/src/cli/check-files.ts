@@ -8,8 +8,7 @@ import { loadLiveSchema } from '../schema/live';
 import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
-import { describeFailure } from '../util/errors';
-import { readNixFile } from './files';
+import { readTextSync, type ReadFailure } from '../shared/safe-read';
 
 /** One reported problem, in the CLI's JSON shape (0-based LSP positions). */
 export interface Report {
@@ -70,12 +69,9 @@ function schemaPicker(schemas: { dir: string; schema: Schema }[]): (file: string
 export function collectFacts(parser: Parser, files: string[]): SharedFacts {
   const facts = emptyWorkspaceFacts();
   for (const file of files) {
-    let text: string;
-    try {
-      text = readNixFile(file);
-    } catch {
-      continue;
-    }
+    const read = readTextSync(file, { kind: 'nix' });
+    if (!read.ok) continue; // reported by checkFiles
+    const text = read.value;
     if (!mayContribute(text)) continue;
     const tree = parser.parse(nixVisibleText(text).text);
     if (!tree) continue;
@@ -88,20 +84,30 @@ export function collectFacts(parser: Parser, files: string[]): SharedFacts {
   return { declarations: facts.declarations, moduleFiles: [...facts.moduleFiles] };
 }
 
+const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * Why a file was not checked. Too large is a warning: the file may be fine, it is only beyond
+ * what the check reads (`READ_LIMITS.nix`). Anything else (a FIFO, a device, no permission) is
+ * an error: what was asked for could not be checked at all.
+ */
+function unreadableReport(file: string, failure: ReadFailure): Report {
+  if (failure.reason === 'too-large') return { file, range: START, severity: 'warning', code: 'file-too-large', message: `this file ${failure.problem}, so it was not checked` };
+  return { file, range: START, severity: 'error', code: 'unreadable-file', message: `this file ${failure.problem}` };
+}
+
 /** Checks files one after another with one parser; an unreadable file becomes a report. */
 export function checkFiles(parser: Parser, files: string[], shared: SharedFacts = { declarations: [], moduleFiles: [] }): Report[] {
   const moduleFiles = new Set(shared.moduleFiles);
   const schemaFor = schemaPicker(shared.schemas ?? []);
   const out: Report[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readNixFile(file);
-    } catch (err) {
-      const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : describeFailure(err);
-      out.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'unreadable-file', message: `cannot read this file (${reason})` });
+    const read = readTextSync(file, { kind: 'nix' });
+    if (!read.ok) {
+      out.push(unreadableReport(file, read));
       continue;
     }
+    const text = read.value;
     let findings: Finding[];
     try {
       const schema = schemaFor(file);
@@ -109,7 +115,7 @@ export function checkFiles(parser: Parser, files: string[], shared: SharedFacts 
     } catch (err) {
       // One file we cannot analyse must not cost the reports of all the others.
       const reason = err instanceof Error ? err.message : String(err);
-      out.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'analysis-failed', message: `could not analyse this file (${reason}); please report it` });
+      out.push({ file, range: START, severity: 'error', code: 'analysis-failed', message: `could not analyse this file (${reason}); please report it` });
       continue;
     }
     if (findings.length === 0) continue;

@@ -90,7 +90,8 @@ function fromError(file: string, err: unknown): ReadFailure {
   return failure('unreadable', file, code ?? (err instanceof Error ? err.message : String(err)));
 }
 
-function isInside(folder: string, file: string): boolean {
+/** Whether `file` is `folder` or under it, by name (no symbolic link is resolved here). */
+export function isInside(folder: string, file: string): boolean {
   const rel = path.relative(folder, file);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
