@@ -4,7 +4,7 @@ import { checkText, nixVisibleText } from '../analysis/check';
 import type { OptionDecl, Schema } from '../schema/types';
 import { OptionIndex } from '../options/schema-index';
 import { BUNDLED_SCHEMA } from '../schema/bundled';
-import { loadLiveSchema } from '../schema/live';
+import { loadLiveSchema, NO_LOCK, NOT_PINNED } from '../schema/live';
 import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
@@ -27,6 +27,9 @@ export interface SharedFacts {
   schemas?: { dir: string; schema: Schema }[];
 }
 
+/** Why a flake has no live schema, when that is nothing to tell the user about. */
+const QUIET_REASONS = new Set([NO_LOCK, NOT_PINNED]);
+
 /**
  * The live schema of every flake among the files (a folder with a flake.nix and a flake.lock
  * pinning jetpack-nixos whose source is in the local store). Nothing is run or downloaded.
@@ -37,8 +40,9 @@ export async function collectLiveSchemas(parser: Parser, files: string[], note: 
   for (const dir of dirs) {
     const live = await loadLiveSchema(dir, parser, BUNDLED_SCHEMA);
     if ('reason' in live) {
-      // Only worth saying when a pinned source exists but is not here: the user can fix that.
-      if (/not in the local Nix store/.test(live.reason)) note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
+      // Worth saying when there is a lock that pins something we could not use (not in the store,
+      // unreadable, invalid): the user can fix that. No lock, or no jetpack-nixos in it, is normal.
+      if (!QUIET_REASONS.has(live.reason)) note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
       continue;
     }
     note(`${path.relative(process.cwd(), dir) || '.'}: options checked against jetpack-nixos ${live.locked.label} pinned in flake.lock`);

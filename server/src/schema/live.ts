@@ -32,10 +32,14 @@ export interface LockedJetpack {
 
 export type LockedLookup = { found: LockedJetpack } | { reason: string };
 
+/** The reasons for no live schema that are no problem: the flake has no lock, or pins no jetpack-nixos. */
+export const NO_LOCK = 'no flake.lock';
+export const NOT_PINNED = 'flake.lock does not pin jetpack-nixos';
+
 /** Reads `flakeDir/flake.lock` (through the safe reader: no FIFO, device or giant file) and finds the jetpack-nixos it pins. */
 export async function readLockedJetpack(flakeDir: string): Promise<LockedLookup> {
   const read = await readText(path.join(flakeDir, 'flake.lock'), { kind: 'lock' });
-  if (!read.ok) return { reason: read.reason === 'missing' ? 'no flake.lock' : `flake.lock ${read.problem}` };
+  if (!read.ok) return { reason: read.reason === 'missing' ? NO_LOCK : `flake.lock ${read.problem}` };
   const parsed = parseLock(read.value);
   return 'lock' in parsed ? lockedJetpackOf(parsed.lock) : { reason: parsed.error };
 }
@@ -52,7 +56,7 @@ export function lockedJetpackOf(lock: FlakeLock): LockedLookup {
     for (const [key, node] of lock.nodes) if (key !== lock.root && isJetpackNixos(key, node)) candidates.push([key, node]);
   }
   const picked = candidates[0];
-  if (!picked) return { reason: 'flake.lock does not pin jetpack-nixos' };
+  if (!picked) return { reason: NOT_PINNED };
   const [input, node] = picked;
   const locked = node.locked ?? {};
   const narHash = typeof locked['narHash'] === 'string' ? locked['narHash'] : undefined;
