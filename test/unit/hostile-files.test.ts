@@ -12,6 +12,8 @@ import { readLockedJetpack, readSourceTree } from '../../server/src/schema/live'
 import { readTree } from '../../server/src/schema/merge';
 import { LockFiles } from '../../server/src/flake/lock';
 import { STALE, WorkspaceReads } from '../../server/src/workspace-reads';
+import { downloadRisk, exampleShellInputs, flakeFingerprint } from '../../client/src/nix/discovery';
+import { isCopyOfFlake } from '../../client/src/nix/build';
 import { sharedParser } from '../support/analysis';
 import { fifo, removeTempDirs, sparseFile, tempDir, zeroLink } from '../support/hostile';
 
@@ -95,6 +97,20 @@ describe('hostile files', { timeout: 30_000 }, () => {
     const seen: string[] = [];
     await reads.each([file, fifo(path.join(root, 'pipe.nix'))], (f, r) => seen.push(`${path.basename(f)} ${r.ok ? 'read' : r.reason}`));
     assert.deepEqual(seen, ['a.nix read', 'pipe.nix not-regular']);
+  });
+
+  test('the extension reads flake.lock and flake.nix without blocking or reading a device', () => {
+    const dir = tempDir('client');
+    fifo(path.join(dir, 'flake.lock'));
+    zeroLink(path.join(dir, 'flake.nix'));
+    assert.equal(downloadRisk(dir, []), 'flake.lock is not a regular file (a named pipe), so it was not read');
+    assert.deepEqual(exampleShellInputs(dir), []);
+    const fingerprint = flakeFingerprint(dir);
+    fs.rmSync(path.join(dir, 'flake.lock'));
+    assert.notEqual(flakeFingerprint(dir), fingerprint, 'a FIFO lock and no lock are different states');
+    const store = tempDir('client-store');
+    fifo(path.join(store, 'flake.nix'));
+    assert.equal(isCopyOfFlake(store, { flakeDir: dir, sourceRoot: dir, evaluatedFlakes: [] }), false);
   });
 
   test('go to definition never opens a FIFO or a device; hover says what the path is', async () => {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { readFlake } from '../../server/src/flake/inputs';
 import { LockFiles, nodeAt, parseLock, resolveInputPath, type FlakeLock, type LockInput, type LockNode } from '../../server/src/flake/lock';
 import { flakeFindings, hoverFlakeInput } from '../../server/src/features/flake-inputs';
+import { downloadRisk } from '../../client/src/nix/discovery';
 import { sharedParser } from '../support/analysis';
 
 /**
@@ -65,6 +66,18 @@ describe('follows in flake.lock: linear, whatever the lock', { timeout: 20_000 }
       assert.match(hover!.markdown, /revision `f{40}`/);
     } finally {
       tree.delete();
+    }
+  });
+
+  test("the extension's download check on that lock completes too", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-lock-chain-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'flake.lock'), chainedLock(40));
+      const declared = Array.from({ length: 41 }, (_, k) => ({ name: `a${k}`, span: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }));
+      assert.equal(downloadRisk(dir, declared, () => true), undefined);
+      assert.match(downloadRisk(dir, declared, () => false)!, /^a0, a1, .*a39 and a40 are not in the Nix store yet/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
