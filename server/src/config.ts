@@ -23,6 +23,11 @@ export const SETTINGS_SPEC = {
   'lints.redundantRec': { kind: 'boolean', default: true },
   'lints.deprecatedSyntax': { kind: 'boolean', default: true },
   'lints.uselessParens': { kind: 'boolean', default: true },
+  /**
+   * General Nix features (syntax errors, undefined names, lints, completion of names, formatting, …):
+   * `auto` leaves them to another Nix language server when one is active (server/src/lsp/general-features.ts).
+   */
+  generalNixFeatures: { kind: 'enum', default: 'auto', values: ['auto', 'on', 'off'] },
   /** Which formatter `Format Document` runs; `auto` takes the first one found on PATH. */
   'formatting.formatter': { kind: 'enum', default: 'auto', values: ['auto', 'nixfmt', 'alejandra', 'nixpkgs-fmt', 'none'] },
   /** Extract the option schema from the flake.lock-pinned jetpack-nixos when it is in the local store. */
