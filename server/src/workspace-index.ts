@@ -5,6 +5,7 @@ import type { Parser } from 'web-tree-sitter';
 import { collectNixFiles } from './cli/files';
 import type { ReadResult } from './shared/safe-read';
 import { STALE, WorkspaceReads } from './workspace-reads';
+import { describeFailure } from './util/errors';
 import { nixVisibleText } from './analysis/check';
 import { mayContribute, scanFile } from './options/workspace';
 import type { OptionDecl } from './schema/types';
@@ -156,11 +157,14 @@ export class WorkspaceIndex {
       return;
     }
     const abs = path.resolve(file);
-    void this.reads.read(abs).then((read) => {
-      if (read === STALE) return;
-      this.scanText(abs, read);
-      this.rebuild();
-    });
+    void this.reads
+      .read(abs)
+      .then((read) => {
+        if (read === STALE) return;
+        this.scanText(abs, read);
+        this.rebuild();
+      })
+      .catch((err: unknown) => this.log(`Indexing ${abs} failed: ${describeFailure(err)}`));
   }
 
   /** What a document at `uri` should be checked with. */

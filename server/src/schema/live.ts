@@ -45,7 +45,7 @@ export async function readLockedJetpack(flakeDir: string): Promise<LockedLookup>
 }
 
 /** The jetpack-nixos a parsed lock pins: among the flake's own inputs first, then anything deeper (a board vendor's flake that brings it). */
-export function lockedJetpackOf(lock: FlakeLock): LockedLookup {
+function lockedJetpackOf(lock: FlakeLock): LockedLookup {
   const candidates: [string, LockNode][] = [];
   for (const name of rootInputs(lock).keys()) {
     const key = resolveInputPath(lock, [name]);
