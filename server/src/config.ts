@@ -14,7 +14,7 @@ type Spec =
 export const SETTINGS_SPEC = {
   /** Milliseconds to wait after a burst of edits before diagnosing again (the first edit after a pause is diagnosed at once). */
   'diagnostics.debounceMs': { kind: 'number', default: 50, min: 0, max: 2000 },
-  /** Files larger than this (in KiB) are not analysed in the editor; the CLI has no limit. */
+  /** Files larger than this (in KiB) are not analysed in the editor; `jetson-nix check` reads files up to 64 MB. */
   'diagnostics.maxFileSizeKb': { kind: 'number', default: 3072, min: 1, max: 1024 * 1024 },
   /** Lints, each switchable. */
   'lints.unusedBinding': { kind: 'boolean', default: true },
