@@ -70,13 +70,36 @@ describe('jetson-nix check', () => {
     assert.match(r.stderr, /^1 file checked/);
   });
 
-  test('bad usage exits 2 with a message and the usage, never a stack trace', () => {
+  test('bad usage exits 2 with one line and a pointer to --help, never the whole help or a stack trace', () => {
     for (const args of [[], ['check'], ['lint', '.'], ['check', '--format', 'xml', '.'], ['check', '--frobnicate', '.'], ['check', '--jobs', '0', '.']]) {
       const r = run(args);
       assert.equal(r.status, 2, args.join(' '));
-      assert.match(r.stderr, /^jetson-nix: .+\n\nUsage: jetson-nix check/, args.join(' '));
-      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.match(r.stderr, /^jetson-nix: [^\n]+ Run 'jetson-nix --help' for usage\.\n$/, args.join(' '));
+      assert.equal(r.stdout, '');
     }
+  });
+
+  test('a misspelt flag, command or format gets a did-you-mean', () => {
+    const cases: [string[], string][] = [
+      [['check', '--formt', 'json', '.'], "jetson-nix: unknown option '--formt'; did you mean '--format'? Run 'jetson-nix --help' for usage.\n"],
+      [['check', '--no-lint', '.'], "jetson-nix: unknown option '--no-lint'; did you mean '--no-lints'? Run 'jetson-nix --help' for usage.\n"],
+      [['check', '--jbos=2', '.'], "jetson-nix: unknown option '--jbos'; did you mean '--jobs'? Run 'jetson-nix --help' for usage.\n"],
+      [['check', '--no-lints=yes', '.'], "jetson-nix: --no-lints takes no value. Run 'jetson-nix --help' for usage.\n"],
+      [['chek', '.'], "jetson-nix: unknown command 'chek'; did you mean 'check'? Run 'jetson-nix --help' for usage.\n"],
+      [['check', '--format', 'sarf', '.'], "jetson-nix: --format must be text, json, github, sarif, not 'sarf'; did you mean 'sarif'? Run 'jetson-nix --help' for usage.\n"],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = run(args);
+      assert.equal(r.stderr, stderr, args.join(' '));
+      assert.equal(r.status, 2);
+    }
+  });
+
+  test('--help prints the usage on stdout and exits 0', () => {
+    const r = run(['check', '--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: jetson-nix check/);
+    assert.match(r.stdout, /--format FORMAT/);
   });
 
   test('a path that does not exist is reported, the rest is checked, exit 2', () => {
