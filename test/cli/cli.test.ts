@@ -102,6 +102,16 @@ describe('jetson-nix check', () => {
     assert.match(r.stdout, /--format FORMAT/);
   });
 
+  test('an explicit folder that holds no .nix file is an error, not a green run', () => {
+    const root = tempTree({ 'docs/README.md': '# notes', 'a.nix': '{ }' });
+    fs.mkdirSync(path.join(root, 'empty'));
+    for (const args of [['check', 'docs'], ['check', 'a.nix', 'empty']]) {
+      const r = run(args, root);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, /^jetson-nix: (docs|empty): no \.nix file in this folder\n/);
+    }
+  });
+
   test('a path that does not exist is reported, the rest is checked, exit 2', () => {
     const root = tempTree({ 'a.nix': 'x' });
     const r = run(['check', 'a.nix', 'missing.nix'], root);
@@ -158,5 +168,60 @@ describe('jetson-nix check: what files say about each other', () => {
     const r = run(['check', '.'], root);
     assert.equal(r.stdout, '');
     assert.equal(r.status, 0);
+  });
+});
+
+describe('jetson-nix check: what the editor checks, CI checks', () => {
+  test('flake inputs are checked against the rules of Nix and flake.lock, as in the editor', () => {
+    const root = tempTree({
+      'flake.nix': '{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";\n  inputs.foo.urll = "github:acme/foo";\n  inputs.bar.follows = "doesnotexist";\n  outputs = { self, ... }: { };\n}\n',
+    });
+    const r = run(['check', '.'], root);
+    assert.equal(
+      r.stdout,
+      'flake.nix:3:14: error unknown-input-attribute: `urll` is not an attribute of a flake input: Nix rejects the flake. Did you mean `url`?\n' +
+        'flake.nix:4:24: error unknown-follows-target: `follows` names `doesnotexist`, which is not an input of this flake (its inputs: `nixpkgs`, `foo`, `bar`).\n',
+    );
+    assert.equal(r.status, 1);
+  });
+
+  test('.jetson-nix.json disables codes and excludes paths; the summary says how many were excluded', () => {
+    const root = tempTree({
+      '.jetson-nix.json': '{ "disable": ["unused-binding"], "exclude": ["vendor/"] }',
+      'hosts/a.nix': 'let unused = 1; in { }\n',
+      'vendor/b.nix': 'x\n',
+    });
+    const r = run(['check', '.'], root);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, '1 file checked (1 excluded by .jetson-nix.json), 0 errors, 0 other findings\n');
+    assert.equal(r.status, 0);
+    const broken = tempTree({ '.jetson-nix.json': '{ "disable": ["unused-binding"], }', 'a.nix': 'let unused = 1; in { }\n' });
+    const b = run(['check', '.'], broken);
+    assert.match(b.stdout, /^\.jetson-nix\.json:1:34: error invalid-config: \.jetson-nix\.json is not valid JSON \(.+\); it is ignored\na\.nix:1:5: warning unused-binding: /);
+    assert.equal(b.status, 1);
+  });
+
+  test('a suppression comment hides a finding in CI as in the editor', () => {
+    const root = tempTree({ 'a.nix': 'let\n  # jetson-nix: ignore[unused-binding]\n  unused = 1;\n  kept = 2; # jetson-nix: ignore[empty-let]\nin kept\n' });
+    const r = run(['check', '.'], root);
+    assert.equal(r.stdout, 'a.nix:4:34: warning unused-suppression: nothing reports `empty-let` on this line, so this suppression is not needed\n');
+  });
+
+  test('the bundled revision pinned in flake.lock is not called missing from the store', () => {
+    const lock = (rev: string) =>
+      JSON.stringify({
+        nodes: {
+          'jetpack-nixos': { locked: { type: 'github', owner: 'anduril', repo: 'jetpack-nixos', rev, narHash: 'sha256-' + 'A'.repeat(43) + '=', lastModified: 1700000000 }, original: { type: 'github', owner: 'anduril', repo: 'jetpack-nixos' } },
+          root: { inputs: { 'jetpack-nixos': 'jetpack-nixos' } },
+        },
+        root: 'root',
+        version: 7,
+      });
+    const flake = '{\n  inputs.jetpack-nixos.url = "github:anduril/jetpack-nixos";\n  outputs = { self, ... }: { };\n}\n';
+    const bundled = run(['check', '.'], tempTree({ 'flake.nix': flake, 'flake.lock': lock('4d857d6' + '0'.repeat(33)) }));
+    assert.doesNotMatch(bundled.stderr, /not in the local Nix store/);
+    assert.match(bundled.stderr, /^jetson-nix: \.: options checked against jetpack-nixos 4d857d6 pinned in flake\.lock \(the schema bundled with Jetson Nix\)\n/);
+    const other = run(['check', '.'], tempTree({ 'flake.nix': flake, 'flake.lock': lock('1234567' + '0'.repeat(33)) }));
+    assert.match(other.stderr, /^jetson-nix: \.: jetpack-nixos 1234567 \(locked in flake\.lock\) is not in the local Nix store/);
   });
 });
