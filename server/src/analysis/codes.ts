@@ -72,7 +72,7 @@ export const CODES = {
     category: 'options',
     tags: ['deprecated'],
     fixable: true,
-    description: 'An option jetpack-nixos renamed; the fix writes the new name.',
+    description: 'An option jetpack-nixos renamed: the quick fix writes the new name.',
   },
   'read-only-option': {
     severity: 'error',
@@ -156,7 +156,7 @@ export const CODES = {
     severity: 'warning',
     category: 'flake',
     fixable: true,
-    description: 'jetpack-nixos or nix-ros-overlay brings its own nixpkgs and the flake does not make the two one (for nix-ros-overlay: no binary-cache hits), with both quick fixes.',
+    description: 'jetpack-nixos or nix-ros-overlay brings its own nixpkgs and the flake does not make the two one (for nix-ros-overlay: no binary-cache hits); a quick fix for each way of following.',
   },
   'unused-binding': {
     severity: 'warning',
