@@ -118,7 +118,7 @@ describe('output that cannot be written', () => {
   });
 
   test('a full disk (> /dev/full) is one line on stderr and exit 2, for every format', { skip: !fs.existsSync('/dev/full') }, () => {
-    const root = many();
+    const root = tempTree({ 'a.nix': 'x\n' });
     for (const format of ['text', 'json', 'github', 'sarif']) {
       const out = fs.openSync('/dev/full', 'w');
       try {
