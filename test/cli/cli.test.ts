@@ -2,9 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES } from '../support/corpus';
+import { tempTree } from '../support/temp-tree';
 
 /** `jetson-nix check` as a fleet repository's CI runs it: the real bin script and bundle. */
 const BIN = path.join(__dirname, '..', '..', 'bin', 'jetson-nix.js');
@@ -14,14 +14,6 @@ function run(args: string[], cwd = process.cwd()): { status: number | null; stdo
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function tempTree(files: Record<string, string | Buffer>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-cli-'));
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
 
 describe('jetson-nix check', () => {
   test('a valid tree passes with exit 0 and a summary on stderr', () => {

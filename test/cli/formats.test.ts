@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ALL_CODES } from '../../server/src/analysis/codes';
 import { checkGithubCommands, checkSarif } from '../support/ci-formats';
+import { tempTree } from '../support/temp-tree';
 
 /**
  * The CI formats of `jetson-nix check`, each held to its format's documented shape, and what a
@@ -22,14 +23,6 @@ function run(args: string[], cwd: string): { status: number | null; stdout: stri
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function tempTree(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-formats-'));
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
 
 /** One of each severity, a multi-line range, and a message with `%`, `:` and `,` in it. */
 const TREE = {

@@ -1,10 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient, SERVER } from '../support/lsp-client';
+import { tempTree } from '../support/temp-tree';
 
 /**
  * `.jetson-nix.json` in the editor, through the built server over stdio: read for the files under
@@ -21,12 +21,8 @@ after(() => {
 });
 
 function workspace(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-lsp-config-'));
+  const root = tempTree(files, 'jetson-nix-lsp-config-');
   scratch.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
   return root;
 }
 

@@ -2,10 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileGlob, type Glob } from '../../server/src/util/glob';
 import { isExcluded, parseRepoConfig, RepoConfigs } from '../../server/src/repo-config';
+import { tempTree } from '../support/temp-tree';
 
 /** `.jetson-nix.json`: its globs, its problems, and how the nearest one is found and re-read. */
 
@@ -15,14 +15,6 @@ function glob(pattern: string): Glob {
   return g;
 }
 
-function tempDir(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-config-'));
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
 
 describe('exclude globs', () => {
   test('a pattern without a slash matches at any depth, one with a slash from the config folder', () => {
@@ -102,7 +94,7 @@ describe('.jetson-nix.json', () => {
 
 describe('finding the configuration of a file', () => {
   test('the nearest one above the file wins; the search stops at the repository root', () => {
-    const root = tempDir({
+    const root = tempTree({
       '.jetson-nix.json': '{ "disable": ["empty-let"] }',
       'repo/.git/HEAD': 'ref: refs/heads/main\n',
       'repo/hosts/a.nix': '{ }',
@@ -117,7 +109,7 @@ describe('finding the configuration of a file', () => {
   });
 
   test('a changed file is read again (once per change), and its problems are announced when read', () => {
-    const root = tempDir({ '.jetson-nix.json': '{ "disable": ["empty-let"] }', 'a.nix': '{ }' });
+    const root = tempTree({ '.jetson-nix.json': '{ "disable": ["empty-let"] }', 'a.nix': '{ }' });
     const loaded: number[] = [];
     const configs = new RepoConfigs((c) => loaded.push(c.problems.length));
     const file = path.join(root, 'a.nix');
@@ -130,7 +122,7 @@ describe('finding the configuration of a file', () => {
   });
 
   test('a FIFO or a folder named .jetson-nix.json is a problem, not a hang', () => {
-    const root = tempDir({ 'a/x.nix': '{ }', 'b/x.nix': '{ }' });
+    const root = tempTree({ 'a/x.nix': '{ }', 'b/x.nix': '{ }' });
     execFileSync('mkfifo', [path.join(root, 'a', '.jetson-nix.json')]);
     fs.mkdirSync(path.join(root, 'b', '.jetson-nix.json'));
     const configs = new RepoConfigs();
