@@ -244,7 +244,10 @@ class JetsonNixServer implements ServerHost {
           lines,
           uri,
         );
-        void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [diagnostic] });
+        // Not analysed, but under the same policy as the analysis (an excluded file says nothing).
+        const policy = this.index?.contextFor(uri, { settings: this.current }).policy;
+        const shown = policy?.excluded || policy?.disabled.has('file-too-large') ? [] : [diagnostic];
+        void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: shown });
         return;
       }
       const diagnostics = doc.diagnose().map((f) => toDiagnostic(f, doc.lineIndex, uri, doc.version));
