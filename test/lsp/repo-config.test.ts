@@ -84,5 +84,19 @@ test('a suppression comment works as the user types it, and an unused one offers
     context: { diagnostics: [diagnostic] },
   });
   assert.deepEqual(actions.map((a) => a.title), ['Remove the unused suppression']);
+
+  // Any other finding offers the comment itself, after its real fixes; applied, the finding goes.
+  const plain = 'let\n  spare = 1; # why\nin { }\n';
+  await c.change(uri, 2, [{ text: plain }]);
+  const lint = (await c.diagnostics(uri, 2)).diagnostics[0]!;
+  const offered = await c.connection.sendRequest<{ title: string; isPreferred?: boolean; edit: { documentChanges: { edits: { range: { start: { line: number; character: number } }; newText: string }[] }[] } }[]>(
+    'textDocument/codeAction',
+    { textDocument: { uri }, range: lint.range, context: { diagnostics: [lint] } },
+  );
+  assert.deepEqual(offered.map((a) => [a.title, a.isPreferred ?? false]), [['Remove the unused binding `spare`', true], ['Ignore `unused-binding` on this line', false]]);
+  const edit = offered[1]!.edit.documentChanges[0]!.edits[0]!;
+  assert.deepEqual([edit.range.start, edit.newText], [{ line: 1, character: 0 }, '  # jetson-nix: ignore[unused-binding]\n']);
+  await c.change(uri, 3, [{ range: { start: edit.range.start, end: edit.range.start }, text: edit.newText }]);
+  assert.deepEqual((await c.diagnostics(uri, 3)).diagnostics, []);
   assert.equal(await c.shutdown(), 0);
 });

@@ -1,9 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { checkText, policyFor } from '../../server/src/analysis/check';
 import type { Finding } from '../../server/src/analysis/diagnostic';
 import { parseRepoConfig } from '../../server/src/repo-config';
+import { isSuppressible, suppressionFix } from '../../server/src/analysis/suppressions';
+import { LineIndex } from '../../server/src/text/line-index';
+import { readNixFile } from '../../server/src/cli/files';
 import { sharedParser, summarize } from '../support/analysis';
+import { FIXTURES, nixFilesUnder } from '../support/corpus';
+import { findOnPath, offlineNixEnv } from '../support/nix';
 
 /** Per-line suppressions: `# jetson-nix: ignore[code, …]` on the line, or alone on the line before. */
 
@@ -102,3 +111,72 @@ describe('the report policy', () => {
     assert.deepEqual(await findings(text, { policy: policyFor('/repo/vendor/a.nix', {}, config) }), []);
   });
 });
+
+describe('"Ignore `code` on this line"', () => {
+  async function fixAt(text: string, f: Finding): Promise<string | undefined> {
+    const tree = (await sharedParser()).parse(text)!;
+    try {
+      const fix = suppressionFix(tree.rootNode, text, new LineIndex(text), f.start, f.code);
+      return fix && applyFix(text, { ...f, fixes: [fix] });
+    } finally {
+      tree.delete();
+    }
+  }
+
+  async function fixFor(text: string, code: string): Promise<string | undefined> {
+    return fixAt(text, (await findings(text)).find((x) => x.code === code)!);
+  }
+
+  test('a comment at the end of the line, or the code added to the comment already there', async () => {
+    assert.equal(await fixFor('let\n  a = 1;\nin { }\n', 'unused-binding'), 'let\n  a = 1; # jetson-nix: ignore[unused-binding]\nin { }\n');
+    assert.equal(await fixFor('let\n  a = (1); # jetson-nix: ignore[useless-parens]\nin { }\n', 'unused-binding'), 'let\n  a = (1); # jetson-nix: ignore[useless-parens, unused-binding]\nin { }\n');
+    assert.equal(await fixFor('let\n  # jetson-nix: ignore[useless-parens]\n  a = (1);\nin { }\n', 'unused-binding'), 'let\n  # jetson-nix: ignore[useless-parens, unused-binding]\n  a = (1);\nin { }\n');
+  });
+
+  test('alone on the line before when the line ends in a comment or inside a string', async () => {
+    assert.equal(await fixFor('let\r\n  a = 1; # the answer\r\nin { }\r\n', 'unused-binding'), 'let\r\n  # jetson-nix: ignore[unused-binding]\r\n  a = 1; # the answer\r\nin { }\r\n');
+    assert.equal(await fixFor("let\n  a = ''\n    text\n  '';\nin { }\n", 'unused-binding'), "let\n  # jetson-nix: ignore[unused-binding]\n  a = ''\n    text\n  '';\nin { }\n");
+  });
+
+  test('nowhere inside a string: a finding inside a multi-line string has no such fix', async () => {
+    const text = "{\n  a = ''\n    ${let x = 1; in \"\"}\n  '';\n}\n";
+    assert.equal(await fixFor(text, 'unused-binding'), undefined);
+  });
+
+  test('on every finding of the fixtures that parse: the finding goes, nothing else changes, and Nix parses the same', async () => {
+    const nix = findOnPath('nix-instantiate');
+    const env = offlineNixEnv();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-suppress-'));
+    let tried = 0;
+    const pairs: [string, string][] = [];
+    for (const file of nixFilesUnder(FIXTURES)) {
+      const text = readNixFile(file);
+      const before = await findings(text);
+      if (text.includes('\0') || before.some((f) => f.code === 'syntax-error')) continue;
+      for (const f of before.filter((x) => isSuppressible(x.code)).slice(0, 3)) {
+        const fixed = await fixAt(text, f);
+        if (fixed === undefined) continue;
+        tried++;
+        const after = await findings(fixed);
+        assert.equal(after.length, before.length - before.filter((x) => x.code === f.code && lineOf(text, x.start) === lineOf(text, f.start)).length, `${file}: ${f.code}`);
+        const unused = (list: Finding[]) => list.filter((x) => x.code === 'unused-suppression').length;
+        assert.equal(unused(after), unused(before), `${file}: ${f.code}: the new suppression is used`);
+        const a = path.join(dir, `${tried}-a.nix`);
+        const b = path.join(dir, `${tried}-b.nix`);
+        fs.writeFileSync(a, text);
+        fs.writeFileSync(b, fixed);
+        pairs.push([a, b]);
+      }
+    }
+    assert.ok(tried > 50, `only ${tried} findings tried`);
+    if (!nix) return;
+    for (const [a, b] of pairs) {
+      const parse = (f: string): string => spawnSync(nix, ['--parse', f], { env, encoding: 'utf8' }).stdout;
+      assert.equal(parse(b), parse(a), b);
+    }
+  });
+});
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding, Fix } from './diagnostic';
-import { ALL_CODES, isDiagnosticCode, type DiagnosticCode } from './codes';
+import { ALL_CODES, CODES, isDiagnosticCode, type DiagnosticCode } from './codes';
 import { closest } from '../options/schema-index';
 import type { LineIndex } from '../text/line-index';
 
@@ -124,4 +124,48 @@ function removeCode(s: Suppression, c: NamedCode): Fix {
   const next = s.codes[i + 1];
   const edit = next ? { start: c.start, end: next.start, newText: '' } : { start: s.codes[i - 1]!.end, end: c.end, newText: '' };
   return { title: `Remove \`${c.name}\` from the suppression`, edits: [edit] };
+}
+
+/** Codes a comment can hide: not syntax errors, and not what is about files or suppressions themselves. */
+export function isSuppressible(code: DiagnosticCode): boolean {
+  const category = CODES[code].category;
+  return category !== 'syntax' && category !== 'tool';
+}
+
+/** Whether text inserted at `offset` would land inside a string or a comment (and so mean something else). */
+function insideLiteral(root: Node, offset: number): boolean {
+  for (let n: Node | null = root.descendantForIndex(offset, offset); n; n = n.parent) {
+    if (n.startIndex >= offset || n.endIndex <= offset) continue;
+    if (n.type === 'comment' || n.type === 'string_expression' || n.type === 'indented_string_expression') return true;
+  }
+  return false;
+}
+
+/**
+ * The edit that hides `code` on the line of `offset`, for the editor's "Ignore … on this line":
+ * the code added to a suppression comment that already covers the line, else a comment at the end
+ * of the line, else a comment alone on a new line before it. Only comments are inserted, never
+ * inside a string or another comment, so what the code means cannot change; undefined when no
+ * place is safe.
+ */
+export function suppressionFix(root: Node, text: string, lines: LineIndex, offset: number, code: DiagnosticCode): Fix | undefined {
+  const title = `Ignore \`${code}\` on this line`;
+  const line = lines.lineOf(offset);
+  const existing = findSuppressions(root, text, lines).find((s) => s.line === line && s.codes.length > 0);
+  if (existing) return { title, edits: [{ start: existing.codes[existing.codes.length - 1]!.end, end: existing.codes[existing.codes.length - 1]!.end, newText: `, ${code}` }] };
+  const lineStart = lines.offset({ line, character: 0 });
+  const next = lines.offset({ line: line + 1, character: 0 });
+  const lineText = text.slice(lineStart, next);
+  const content = lineText.replace(/\r?\n$|\r$/, '').trimEnd();
+  const end = lineStart + content.length;
+  // A line comment runs to the end of the line: a directive after it would be part of its text.
+  if (content.trim() !== '' && !insideLiteral(root, end) && root.descendantForIndex(end - 1, end)?.type !== 'comment') {
+    return { title, edits: [{ start: end, end, newText: ` # jetson-nix: ignore[${code}]` }] };
+  }
+  if (!insideLiteral(root, lineStart)) {
+    const indent = /^[ \t]*/.exec(lineText)![0];
+    const eol = /\r\n$/.test(lineText) ? '\r\n' : '\n';
+    return { title, edits: [{ start: lineStart, end: lineStart, newText: `${indent}# jetson-nix: ignore[${code}]${eol}` }] };
+  }
+  return undefined;
 }
