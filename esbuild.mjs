@@ -1,7 +1,7 @@
 // Builds the extension client, the language server and the CLI into dist/,
 // and copies the two WebAssembly files the parser needs next to the server bundle.
 //   node esbuild.mjs               development build (source maps)
-//   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
+//   node esbuild.mjs --production  minified, no source maps (what the .vsix and the npm package ship)
 //   node esbuild.mjs --watch       rebuild on change
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const production = process.argv.includes('--production');
+// `npm pack` and `npm publish` run the `prepare` script after `prepack`: what they ship is built here,
+// so it is built as for the .vsix (npm names the command it runs in npm_command).
+const production = process.argv.includes('--production') || ['pack', 'publish'].includes(process.env.npm_command ?? '');
 const watch = process.argv.includes('--watch');
 
 /** The runtime and the grammar, and where each comes from (logged by the server at start). */
