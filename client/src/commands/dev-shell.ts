@@ -3,9 +3,9 @@ import type { Context } from '../context';
 import { readSettings } from '../config';
 import { flakeModel } from '../views';
 import { allShells, type ShellTarget } from '../views/flake-items';
-import { captureDevShellEnvironment, diffEnvironment, findExecutable, shellStatusText, shellTerminalName } from '../nix/dev-env';
+import { captureDevShellEnvironment, diffEnvironment, shellStatusText, shellTerminalName } from '../nix/dev-env';
 import { nixEnvironment, flakeFingerprint } from '../nix/discovery';
-import { ToolMissingError } from '../nix/exec';
+import { resolveExecutable, ToolMissingError } from '../nix/exec';
 
 /** What is applied, kept in the workspace state so the status item survives a reload (the collection persists). */
 interface AppliedShell {
@@ -54,18 +54,21 @@ function trusted(action: string): boolean {
   return false;
 }
 
-/** The `nix` to start in a terminal, or undefined after telling the user it is missing. */
+/**
+ * The `nix` to start in a terminal (an absolute path: a terminal is started with it directly, no
+ * shell in between), or undefined after telling the user it is missing or refused.
+ */
 function nixForTerminal(ctx: Context): string | undefined {
-  const setting = readSettings(ctx.log)['nix.executable'];
-  const found = findExecutable(setting);
-  if (!found) {
-    const message = new ToolMissingError(setting, 'no such file on PATH').message;
-    ctx.log.warn(message);
-    void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+  try {
+    return resolveExecutable(readSettings(ctx.log)['nix.executable']);
+  } catch (err) {
+    if (!(err instanceof ToolMissingError)) throw err;
+    ctx.log.warn(err.message);
+    void vscode.window.showErrorMessage(err.message, 'Open Settings').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'jetsonNix.nix.executable');
     });
+    return undefined;
   }
-  return found;
 }
 
 /** `jetsonNix.openDevShell`: a terminal running `nix develop <ref>` in the flake's folder (no shell string is built). */

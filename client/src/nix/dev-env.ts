@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readText } from '../../../server/src/shared/safe-read';
 import { explainNixFailure, run, stripAnsi } from './exec';
 import { nixEnvironment } from './discovery';
 
@@ -61,9 +62,12 @@ export async function captureDevShellEnvironment(options: CaptureOptions): Promi
       const last = stripAnsi(result.stderr).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('error:')).at(-1);
       return { ok: false, cancelled: false, message: explained ?? (last ? last.replace(/^error:\s*/, '') : `nix develop exited with code ${String(result.exitCode)}`) };
     }
+    // The shell ran the flake's code and could have put anything at that name (a FIFO, /dev/zero).
+    const captured = await readText(file, { kind: 'tool', within: dir });
+    if (!captured.ok) return { ok: false, cancelled: false, message: `the captured environment could not be read: ${captured.message}` };
     const base: Record<string, string> = {};
     for (const [name, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) base[name] = value;
-    return { ok: true, environment: parseNulEnvironment(fs.readFileSync(file, 'utf8')), base };
+    return { ok: true, environment: parseNulEnvironment(captured.value), base };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -157,24 +161,4 @@ export function shellStatusText(name: string, environment?: Record<string, strin
 /** The name of a terminal running a shell. */
 export function shellTerminalName(name: string): string {
   return isRosShell(name) ? `ROS 2: ${name}` : `nix develop: ${name}`;
-}
-
-/**
- * The absolute path of an executable: the setting itself when it is a path, else the first match
- * on PATH. A terminal is started with it directly (no shell in between), so it must exist.
- */
-export function findExecutable(name: string, searchPath: string = process.env.PATH ?? ''): string | undefined {
-  const executable = (file: string) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return fs.statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (name.includes('/')) return executable(name) ? path.resolve(name) : undefined;
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir && executable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
 }
