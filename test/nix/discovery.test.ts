@@ -146,7 +146,7 @@ test('the cache answers until flake.nix or flake.lock change, and forgets failur
 
 test('without Nix on PATH, discovery fails with one clear error', async () => {
   const flakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-discovery-nonix-'));
-  await assert.rejects(listAttrNames({ nix: 'nix', flakeDir, env: { PATH: '' } }, ['packages', 'x86_64-linux']), (err: unknown) => {
+  await assert.rejects(listAttrNames({ nix: 'nix', flakeDir, env: { PATH: '' } }, `path:${flakeDir}`, ['packages', 'x86_64-linux']), (err: unknown) => {
     assert.ok(err instanceof ToolMissingError);
     assert.match(err.message, /^Nix was not found .*jetsonNix\.nix\.executable/);
     return true;
