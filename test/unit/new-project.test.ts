@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { carrierBoardsFor, hostnameProblem, jetpackVersionsFor, ROS_DISTROS, somChoices } from '../../client/src/templates/choices';
 import { flakeNix, hasFlashScript, readme, type ProjectOptions } from '../../client/src/templates/flake';
-import { enclosingRepository, isEmptyFolder, writeProject } from '../../client/src/templates/project';
+import { isEmptyFolder, writeProject } from '../../client/src/templates/project';
+import { gitWorkTree } from '../../client/src/nix/build';
 import { checkText } from '../../server/src/analysis/check';
 import { readFlakeOutputs } from '../../server/src/flake/outputs';
 import { readFlake } from '../../server/src/flake/inputs';
@@ -161,7 +162,7 @@ test('a folder inside another repository gets no repository of its own and no gi
   const dir = path.join(parent, 'robots', 'new');
   fs.mkdirSync(dir, { recursive: true });
   assert.equal(isEmptyFolder(dir), true);
-  assert.equal(enclosingRepository(dir), parent);
+  assert.equal(gitWorkTree(dir), parent);
   const written = await writeProject(dir, PROJECT, { allowed: true });
   assert.equal(written.gitProblem, `the folder is inside the git repository ${parent}, so git was not run: add the new files to it (\`git add\`) so that Nix sees them`);
   assert.equal(fs.existsSync(path.join(dir, '.git')), false);

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gitWorkTree } from '../nix/build';
 import { run, ToolMissingError } from '../nix/exec';
 import { flakeNix, gitignore, readme, type ProjectOptions } from './flake';
 
@@ -20,19 +21,6 @@ export function isEmptyFolder(dir: string): boolean {
     return fs.readdirSync(dir).every((entry) => ALLOWED.has(entry));
   } catch {
     return false;
-  }
-}
-
-/** The folder holding `.git` that `dir` is in (itself or an ancestor), or undefined. Looks, runs nothing. */
-export function enclosingRepository(dir: string): string | undefined {
-  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
-    try {
-      fs.lstatSync(path.join(at, '.git'));
-      return at;
-    } catch {
-      // Not here.
-    }
-    if (path.dirname(at) === at) return undefined;
   }
 }
 
@@ -59,7 +47,7 @@ export async function writeProject(dir: string, options: ProjectOptions, git: Gi
     [FILES[2]!, gitignore()],
   ];
   // Looked at before writing, so that the answer is about the folder as the user chose it.
-  const repository = enclosingRepository(dir);
+  const repository = gitWorkTree(dir);
   const files = contents.map(([name, text]) => {
     const file = path.join(dir, name);
     // `wx`: never overwrite a file that appeared since the folder was checked.
