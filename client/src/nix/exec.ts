@@ -86,12 +86,23 @@ export function resolveExecutable(name: string, searchPath: string = process.env
       `${JSON.stringify(name)} is a relative path, which Jetson Nix never runs: it would be resolved against a workspace folder. Set ${setting} to an absolute path or to a name on PATH.`,
     );
   }
+  const found = searchExecutable(expanded, searchPath);
+  if (found === undefined) throw new ToolMissingError(name, 'no such file on PATH');
+  return found;
+}
+
+/**
+ * The first executable file called `name` in the absolute folders of `searchPath` that `accept`
+ * (when given) accepts, or undefined. Relative and empty entries are skipped: they would mean the
+ * working directory.
+ */
+export function searchExecutable(name: string, searchPath: string, accept?: (file: string) => boolean): string | undefined {
   for (const dir of searchPath.split(path.delimiter)) {
     if (!path.isAbsolute(dir)) continue;
-    const candidate = path.join(dir, expanded);
-    if (isExecutableFile(candidate)) return candidate;
+    const candidate = path.join(dir, name);
+    if (isExecutableFile(candidate) && (!accept || accept(candidate))) return candidate;
   }
-  throw new ToolMissingError(name, 'no such file on PATH');
+  return undefined;
 }
 
 /**
