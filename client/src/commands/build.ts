@@ -17,6 +17,7 @@ import { diagnosticMessage, primaryError, rangeAt, type NixError } from '../nix/
 import type { BuildTarget } from '../views/flake-items';
 import { BuiltResults } from '../flash/built';
 import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../../../server/src/protocol';
+import { readTextSync } from '../../../server/src/shared/safe-read';
 
 export type { BuildTarget } from '../views/flake-items';
 
@@ -263,12 +264,11 @@ function toRange(range: ReturnType<typeof rangeAt>): vscode.Range {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
+/** A workspace file's text (flake.lock, a file an error names), or undefined when it is no readable regular file. */
 function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  // A flake.lock linked to /dev/zero would otherwise fill the extension host's memory.
+  const read = readTextSync(file, { kind: 'nix' });
+  return read.ok ? read.value : undefined;
 }
 
 /** Building evaluates the flake, which runs its code: only in a trusted workspace. */

@@ -26,6 +26,7 @@ import { explainNixFailure, nixConfigEnv, stripAnsi } from './exec';
 import { lockedReference, SEALED_ARGS, sealedRun } from './sealed-eval';
 import { parseLock, referenceOf, resolveInputPath, rootInputs, type FlakeLock, type LockNode } from '../../../server/src/flake/lock';
 import { sourceStorePath, storeDir } from '../../../server/src/schema/live';
+import { readBytesSync } from '../../../server/src/shared/safe-read';
 import type { FlakeInputInfo } from '../../../server/src/protocol';
 
 /** The Nix system of this machine (`x86_64-linux`, `aarch64-darwin`…): the one whose outputs are listed. */
@@ -261,11 +262,10 @@ export async function discoverWithNix(options: NixQueryOptions & { system: strin
 export function flakeFingerprint(flakeDir: string, extra = ''): string {
   const hash = createHash('sha256').update(extra);
   for (const name of ['flake.nix', 'flake.lock']) {
-    try {
-      hash.update(`\0${name}\0`).update(fs.readFileSync(path.join(flakeDir, name)));
-    } catch {
-      hash.update(`\0${name} absent\0`);
-    }
+    // Regular files only, capped: either may be a link to /dev/zero or a FIFO in a cloned repository.
+    const read = readBytesSync(path.join(flakeDir, name), { kind: name === 'flake.lock' ? 'lock' : 'nix' });
+    if (read.ok) hash.update(`\0${name}\0`).update(read.value);
+    else hash.update(`\0${name} ${read.reason}\0`);
   }
   return hash.digest('hex');
 }
