@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { explainNixFailure, nixConfigEnv, stripAnsi } from './exec';
-import { lockedReference, SEALED_ARGS, sealedRun } from './sealed-eval';
+import { lockedReference, SEALED_ARGS, sealedRun, type SealedQuery } from './sealed-eval';
 import { parseLock, referenceOf, resolveInputPath, rootInputs, type FlakeLock, type LockNode } from '../../../server/src/flake/lock';
 import { sourceStorePath, storeDir } from '../../../server/src/schema/live';
 import { readBytesSync } from '../../../server/src/shared/safe-read';
@@ -35,15 +35,8 @@ export function hostSystem(arch: string = process.arch, platform: string = proce
   return `${cpu}-${platform}`;
 }
 
-export interface NixQueryOptions {
-  nix: string;
-  flakeDir: string;
-  signal?: AbortSignal;
-  /** Extra environment for Nix (tests use it for an offline configuration). */
-  env?: Record<string, string | undefined>;
-  /** Receives the commands run and Nix's stderr, for the log. */
-  log?: (line: string) => void;
-}
+/** The Nix to run, the flake's folder, cancellation, extra environment and the log. */
+export type NixQueryOptions = SealedQuery;
 
 /** The names under one output, or why Nix could not list them (one sentence). */
 export type Listing = { names: string[] } | { error: string };

@@ -60,12 +60,18 @@ export function sealedEnvironment(env: Record<string, string | undefined> | unde
   };
 }
 
-export interface SealedOptions {
+/** How to run Nix on a flake (discovery passes the same, see NixQueryOptions there). */
+export interface SealedQuery {
   nix: string;
   flakeDir: string;
   signal?: AbortSignal;
+  /** Extra environment for Nix (tests use it for an offline configuration). */
   env?: Record<string, string | undefined>;
+  /** Receives the commands run and Nix's stderr, for the log. */
   log?: (line: string) => void;
+}
+
+export interface SealedOptions extends SealedQuery {
   /** Nix's stderr as one sentence, for failures `sealedFailure` does not explain. */
   describe: (stderr: string) => string;
 }

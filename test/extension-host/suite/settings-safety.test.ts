@@ -10,15 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { suite, test } from 'mocha';
 import * as vscode from 'vscode';
-import { waitFor, workspaceFolder } from './helpers';
-
-/** The text of our log ("Jetson Nix" output channel), as VS Code writes it to its logs folder. */
-function logText(): string {
-  const dir = process.env.JETSON_NIX_EH_VSCODE_LOGS;
-  assert.ok(dir, 'JETSON_NIX_EH_VSCODE_LOGS is not set: run the suite with scripts/test-extension-host.mjs');
-  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'Jetson Nix.log');
-  return files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
-}
+import { logText, waitFor, workspaceFolder } from './helpers';
 
 suite('Settings that name executables', () => {
   test('a relative jetsonNix.nix.executable in the workspace settings is refused, never run', async () => {

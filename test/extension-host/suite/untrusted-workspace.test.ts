@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { suite, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import { codes, EXTENSION_ID, hoverText, openFixture, rangeOf, revertAndCloseAll, SERVER_TIMEOUT_MS, waitFor, waitForFindings, workspaceFolder } from './helpers';
+import { codes, EXTENSION_ID, hoverText, logText, openFixture, rangeOf, revertAndCloseAll, SERVER_TIMEOUT_MS, waitFor, waitForFindings, workspaceFolder } from './helpers';
 
 function markers(): string[] {
   const dir = process.env.JETSON_NIX_EH_MARKERS;
@@ -20,14 +20,6 @@ function markers(): string[] {
 }
 
 const fixture = (...parts: string[]) => path.join(workspaceFolder().uri.fsPath, ...parts);
-
-/** The text of our log ("Jetson Nix" output channel), as VS Code writes it to its logs folder. */
-function logText(): string {
-  const dir = process.env.JETSON_NIX_EH_VSCODE_LOGS;
-  assert.ok(dir, 'JETSON_NIX_EH_VSCODE_LOGS is not set');
-  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'Jetson Nix.log');
-  return files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
-}
 
 suite('Untrusted workspace (Restricted Mode)', () => {
   teardown(revertAndCloseAll);
