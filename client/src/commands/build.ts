@@ -17,7 +17,7 @@ import { diagnosticMessage, primaryError, rangeAt, type NixError } from '../nix/
 import type { BuildTarget } from '../views/flake-items';
 import { BuiltResults } from '../flash/built';
 import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../../../server/src/protocol';
-import { readTextSync } from '../../../server/src/shared/safe-read';
+import { readTextSync, type ReadLimitKind } from '../../../server/src/shared/safe-read';
 
 export type { BuildTarget } from '../views/flake-items';
 
@@ -101,7 +101,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   output.appendLine('');
   output.appendLine(`▶ ${new Date(started).toLocaleTimeString()}  ${nix} ${buildArgs(target.installable).join(' ')}  (in ${target.flakeDir})`);
   ctx.log.info(`Build of ${target.installable} started in ${target.flakeDir}`);
-  const lockBefore = readIfExists(path.join(target.flakeDir, 'flake.lock'));
+  const lockBefore = readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Building ${target.label}`, cancellable: true },
@@ -137,7 +137,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
     ctx.log.info(`Built ${target.installable} in ${seconds} s: ${outcome.outPaths.join(' ')}`);
     resources.built.record(target, outcome.outPaths);
     clearDiagnostics(resources, target.flakeDir);
-    const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'));
+    const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
     if (!options.quietSuccess) void announceSuccess(target, outcome, { offerFlash: options.offerFlash !== false, lockChanged });
     return outcome;
   }
@@ -264,10 +264,9 @@ function toRange(range: ReturnType<typeof rangeAt>): vscode.Range {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
-/** A workspace file's text (flake.lock, a file an error names), or undefined when it is no readable regular file. */
-function readIfExists(file: string): string | undefined {
-  // A flake.lock linked to /dev/zero would otherwise fill the extension host's memory.
-  const read = readTextSync(file, { kind: 'nix' });
+/** A file's text, through the safe reader (the extension host must never block on a FIFO or read /dev/zero). */
+function readIfExists(file: string, kind: ReadLimitKind = 'nix'): string | undefined {
+  const read = readTextSync(file, { kind });
   return read.ok ? read.value : undefined;
 }
 

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readText } from '../../../server/src/shared/safe-read';
-import { explainNixFailure, run, stripAnsi } from './exec';
+import { explainNixFailure, resolveExecutable, run, stripAnsi } from './exec';
 import { nixEnvironment } from './discovery';
+import { readTextSync } from '../../../server/src/shared/safe-read';
 
 export interface CaptureOptions {
   nix: string;
@@ -57,14 +57,13 @@ export async function captureDevShellEnvironment(options: CaptureOptions): Promi
     options.log?.(`${options.nix} ${args.join(' ')} (in ${options.flakeDir})`);
     const result = await run(options.nix, args, { cwd: options.flakeDir, signal: options.signal, env, onStderrLine: options.log });
     if (result.cancelled) return { ok: false, cancelled: true, message: 'Capturing the dev shell environment was cancelled.' };
-    if (result.exitCode !== 0 || !fs.existsSync(file)) {
+    const captured = result.exitCode === 0 ? readTextSync(file, { kind: 'tool' }) : undefined;
+    if (!captured?.ok) {
       const explained = explainNixFailure(result.stderr);
       const last = stripAnsi(result.stderr).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('error:')).at(-1);
-      return { ok: false, cancelled: false, message: explained ?? (last ? last.replace(/^error:\s*/, '') : `nix develop exited with code ${String(result.exitCode)}`) };
+      const why = captured && captured.reason !== 'missing' ? `the captured environment ${captured.problem}` : `nix develop exited with code ${String(result.exitCode)}`;
+      return { ok: false, cancelled: false, message: explained ?? (last ? last.replace(/^error:\s*/, '') : why) };
     }
-    // The shell ran the flake's code and could have put anything at that name (a FIFO, /dev/zero).
-    const captured = await readText(file, { kind: 'tool', within: dir });
-    if (!captured.ok) return { ok: false, cancelled: false, message: `the captured environment could not be read: ${captured.message}` };
     const base: Record<string, string> = {};
     for (const [name, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) base[name] = value;
     return { ok: true, environment: parseNulEnvironment(captured.value), base };
@@ -161,4 +160,17 @@ export function shellStatusText(name: string, environment?: Record<string, strin
 /** The name of a terminal running a shell. */
 export function shellTerminalName(name: string): string {
   return isRosShell(name) ? `ROS 2: ${name}` : `nix develop: ${name}`;
+}
+
+/**
+ * The absolute path of an executable, or undefined: `resolveExecutable` without the reason (an
+ * absolute path, or a bare name on the absolute folders of PATH; never a path relative to a
+ * workspace folder).
+ */
+export function findExecutable(name: string, searchPath: string = process.env.PATH ?? ''): string | undefined {
+  try {
+    return resolveExecutable(name, searchPath);
+  } catch {
+    return undefined;
+  }
 }
