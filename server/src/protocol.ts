@@ -30,6 +30,12 @@ export interface FlakeConfiguration {
   carrierBoard?: string;
   /** The JetPack major version: set literally, or the SoM's default when `som` is known and nothing sets it. */
   majorVersion?: string;
+  /**
+   * Modules of the configuration whose definitions could not be read statically (another flake's
+   * module, a computed one, an unparsable file), as written, at most five: any of them may set
+   * `som` or `carrierBoard` too, so the values above are what the readable modules say.
+   */
+  unreadModules?: string[];
   /** Where the configuration is declared in flake.nix. */
   span: Span;
 }

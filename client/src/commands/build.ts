@@ -15,6 +15,7 @@ import { buildArgs, configurationInstallable, installableLabel, isFlashInstallab
 import { describeProgress, type BuildProgress } from '../nix/progress';
 import { diagnosticMessage, primaryError, rangeAt, type NixError } from '../nix/errors';
 import type { BuildTarget } from '../views/flake-items';
+import { BuiltResults } from '../flash/built';
 import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../../../server/src/protocol';
 import { readTextSync, type ReadLimitKind } from '../../../server/src/shared/safe-read';
 
@@ -28,6 +29,8 @@ class BuildSupport implements vscode.Disposable {
   /** Files that hold diagnostics, per flake folder, so a successful build clears only its own. */
   readonly filesByFlake = new Map<string, vscode.Uri[]>();
   readonly running = new Map<string, Promise<BuildOutcome | undefined>>();
+  /** What the builds of this window produced: the only results `jetsonNix.flash` takes ready-made. */
+  readonly built = new BuiltResults();
 
   dispose(): void {
     this.output.dispose();
@@ -51,6 +54,11 @@ export function registerBuildSupport(): vscode.Disposable {
 function buildSupport(ctx: Context): BuildSupport {
   if (!support) ctx.track(registerBuildSupport());
   return support!;
+}
+
+/** The results this window's builds produced (see flash/built.ts). */
+export function builtResults(ctx: Context): BuiltResults {
+  return buildSupport(ctx).built;
 }
 
 /** `jetsonNix.build`: a target from the view item or argument, else picked; never throws. */
@@ -127,6 +135,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   }
   if (outcome.ok) {
     ctx.log.info(`Built ${target.installable} in ${seconds} s: ${outcome.outPaths.join(' ')}`);
+    resources.built.record(target, outcome.outPaths);
     clearDiagnostics(resources, target.flakeDir);
     const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
     if (!options.quietSuccess) void announceSuccess(target, outcome, { offerFlash: options.offerFlash !== false, lockChanged });
