@@ -99,7 +99,7 @@ export function removedDistros(root: string, current: readonly string[], parser:
     if (!lastRevision) continue;
     const rosVersion = distrosAt(root, lastRevision, parser)?.get(name) ?? (ROS1.has(name) ? 1 : undefined);
     const kept = all
-      .filter((b) => b.date > del.date && distrosAt(root, b.revision, parser)?.has(name))
+      .filter((b) => b.date >= del.date && distrosAt(root, b.revision, parser)?.has(name))
       .map((b) => ({ name: b.name, date: b.date, revision: b.revision }));
     const reason = reasonOf(root, del.revision);
     const readme = kept.map((b) => readmeAbout(root, b.name)).find((p) => p !== undefined);
