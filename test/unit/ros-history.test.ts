@@ -3,7 +3,7 @@
  * real git, in nix-ros-overlay's layout, where one distribution is removed and another moves to a
  * maintained branch that the README names.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,8 +17,14 @@ function distroList(distros: [string, number][]): string {
   return `self: super: {\n  rosPackages = rec {\n    mkRosDistroOverlay = args: import ./distro-overlay.nix args;\n${lines.join('\n')}\n  };\n}\n`;
 }
 
+const temporary: string[] = [];
+after(() => {
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function repo(): { root: string; git: (args: string[], date?: string) => string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-ros-history-'));
+  temporary.push(root);
   const git = (args: string[], date = '2025-01-01T12:00:00Z'): string =>
     execFileSync('git', ['-C', root, ...args], {
       encoding: 'utf8',
