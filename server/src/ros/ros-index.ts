@@ -138,8 +138,9 @@ export class RosIndex {
     if (special) return special;
     const attr = rosName.replace(/_/g, '-');
     const row = t.rows.get(attr);
-    // Only when that package's ROS name really is this one (not one with its own spelling).
-    return row !== undefined && field(t.lines[row]!, 10) === undefined ? attr : undefined;
+    // Only when that package's ROS name really is this one: `nav2-bringup` is no ROS name, and
+    // a package with its own spelling (`depthai-ros`) was found above.
+    return row !== undefined && defaultRosName(attr) === rosName && field(t.lines[row]!, 10) === undefined ? attr : undefined;
   }
 
   /** The distributions (other than `except`) where `rosPackages.<d>.<name>` exists. */
