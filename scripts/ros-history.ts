@@ -4,24 +4,15 @@
  * gives), the last revision that still had it, the branches maintained after the removal that
  * still define it (noetic: `ros1-25.05`), and what the README says about such a branch.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { readDistroList } from '../server/src/ros/extract-distros';
 import type { RemovedDistro } from '../server/src/ros/types';
+import { git } from './schema';
 
 /** ROS 1 distributions (REP 3), for trees older than `mkRosDistroOverlay { version = …; }`. */
 const ROS1 = new Set(['boxturtle', 'cturtle', 'diamondback', 'electric', 'fuerte', 'groovy', 'hydro', 'indigo', 'jade', 'kinetic', 'lunar', 'melodic', 'noetic']);
-
-/** `git -C root …`, or undefined when it fails (not a checkout, no such object). */
-export function git(root: string, args: string[]): string | undefined {
-  try {
-    return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 }).trim();
-  } catch {
-    return undefined;
-  }
-}
 
 interface Deletion {
   revision: string;

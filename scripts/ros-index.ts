@@ -19,7 +19,8 @@ import { readIndex, writeIndex } from '../server/src/ros/index-file';
 import { compactRosdep } from '../server/src/ros/rosdep';
 import type { Extraction, IndexSource, RemovedDistro } from '../server/src/ros/types';
 import { readText } from '../server/src/shared/safe-read';
-import { git, removedDistros } from './ros-history';
+import { removedDistros } from './ros-history';
+import { flag, git, runCommand } from './schema';
 
 export const INDEX_FILE = path.join(__dirname, '..', 'server', 'ros', 'ros-index.txt');
 export const ROSDEP_FILE = path.join(__dirname, '..', 'server', 'ros', 'rosdep-nixos.json');
@@ -40,11 +41,6 @@ export function folderSource(root: string): OverlaySource {
       }
     },
   };
-}
-
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
 }
 
 /** The report as lines for the terminal. */
@@ -110,12 +106,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

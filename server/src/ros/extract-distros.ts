@@ -1,5 +1,5 @@
 import type { Node, Parser } from 'web-tree-sitter';
-import { elements, isAttrset, literalValue, unparen } from '../schema/nix-static';
+import { callParts, elements, isAttrset, literalValue, unparen } from '../schema/nix-static';
 import { functionBody, namedBindings, nixStringValue, selectPath } from './nix-read';
 import type { ExtractionProblem } from './types';
 
@@ -34,24 +34,9 @@ function rosPackagesSet(root: Node): Node | undefined {
   return value && isAttrset(value) ? value : undefined;
 }
 
-/** The arguments of a call, innermost first (`f a b` → `[a, b]`). */
-export function callArguments(node: Node): { callee: Node; args: Node[] } | undefined {
-  let cur = unparen(node);
-  if (cur.type !== 'apply_expression') return undefined;
-  const args: Node[] = [];
-  while (cur.type === 'apply_expression') {
-    const arg = cur.childForFieldName('argument');
-    const fn = cur.childForFieldName('function');
-    if (!arg || !fn) return undefined;
-    args.unshift(arg);
-    cur = unparen(fn);
-  }
-  return { callee: cur, args };
-}
-
 /** `{ version = 2; distro = "jazzy"; }` among a call's arguments. */
 function distroArguments(value: Node): { distro: string; rosVersion?: number } | undefined {
-  const call = callArguments(value);
+  const call = callParts(value);
   for (const arg of call?.args ?? []) {
     const set = unparen(arg);
     if (!isAttrset(set)) continue;
@@ -122,7 +107,7 @@ export function readGenerated(text: string, file: string, parser: Parser): { ent
 
 /** `self.callPackage ./foo {}` → `foo`. */
 function packageFolder(value: Node): string | undefined {
-  const call = callArguments(value);
+  const call = callParts(value);
   const callee = call && selectPath(call.callee);
   if (!call || callee?.at(-1) !== 'callPackage' || call.args.length !== 2) return undefined;
   const p = unparen(call.args[0]!);

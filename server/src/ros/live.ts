@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { type FlakeLock, type LockNode, nodeAt, parseLock, rootInputs } from '../flake/lock';
-import { sourceStorePath, storeDir } from '../schema/live';
+import { lockedSource, sourceStorePath, storeDir } from '../schema/live';
 import { readText, regularFileSize } from '../shared/safe-read';
 import { extractRosIndex, type OverlaySource } from './extract';
 import { readIndex, writeIndex } from './index-file';
@@ -60,14 +60,10 @@ export function findRosOverlay(lock: FlakeLock): LockedRosLookup {
   if (!picked) return { reason: 'flake.lock does not pin nix-ros-overlay' };
   const [input, node] = picked;
   const locked = node.locked ?? {};
-  const narHash = typeof locked['narHash'] === 'string' ? locked['narHash'] : undefined;
-  if (!narHash) return { reason: `the locked ${input} has no narHash` };
-  const rev = typeof locked['rev'] === 'string' ? locked['rev'] : undefined;
-  const modified = typeof locked['lastModified'] === 'number' ? locked['lastModified'] : undefined;
-  const date = modified !== undefined ? new Date(modified * 1000).toISOString().slice(0, 10) : undefined;
+  const source = lockedSource(input, locked);
+  if ('reason' in source) return source;
   const project = typeof locked['owner'] === 'string' && typeof locked['repo'] === 'string' ? `${locked['owner']}/${locked['repo']}` : undefined;
-  const label = rev ? rev.slice(0, 7) : narHash.replace(/^sha256-/, '').slice(0, 12);
-  return { found: { input, narHash, ...(rev ? { rev } : {}), ...(date ? { date } : {}), ...(project ? { project } : {}), label } };
+  return { found: { ...source.found, ...(project ? { project } : {}) } };
 }
 
 /** Reads `flakeDir/flake.lock` (through safe-read) and finds the nix-ros-overlay it pins. */

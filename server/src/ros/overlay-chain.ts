@@ -1,7 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import * as path from 'node:path';
-import { elements, literalValue, resolveName, unparen } from '../schema/nix-static';
-import { callArguments } from './extract-distros';
+import { callParts, elements, literalValue, resolveName, unparen } from '../schema/nix-static';
 import { nixStringValue, selectPath } from './nix-read';
 import type { ExtractionProblem } from './types';
 
@@ -54,7 +53,7 @@ export function readOverlayChain(root: Node, file: string, args: Arguments): Ove
   const compose = findCall(root, (p) => p === 'composeManyExtensions');
   const scope = findCall(root, (p) => p.startsWith('makeScopeWithSplicing') || p === 'makeScope');
   if (scope) chain.scopeLine = scope.startPosition.row + 1;
-  const list = compose && callArguments(compose)?.args[0];
+  const list = compose && callParts(compose)?.args[0];
   if (!list) {
     chain.incomplete.push({ file, message: 'no composeManyExtensions [ … ] list of overlays was found' });
     return chain;
@@ -69,7 +68,7 @@ function findCall(root: Node, test: (name: string) => boolean): Node | undefined
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.type === 'apply_expression') {
-      const call = callArguments(n);
+      const call = callParts(n);
       const name = call && selectPath(call.callee)?.at(-1);
       if (name && test(name)) return n;
     }
@@ -96,7 +95,7 @@ function listSteps(node: Node, r: Reader, maybe: boolean): void {
     for (const side of [n.childForFieldName('left'), n.childForFieldName('right')]) if (side) listSteps(side, r, maybe);
     return;
   }
-  const call = callArguments(n);
+  const call = callParts(n);
   const name = call && selectPath(call.callee)?.at(-1);
   if (call && (name === 'optional' || name === 'optionals') && call.args.length === 2) {
     const decided = condition(call.args[0]!, r.args);
@@ -123,7 +122,7 @@ function step(node: Node, r: Reader, maybe: boolean): void {
     r.chain.steps.push({ kind: 'node', node: n });
     return;
   }
-  const call = callArguments(n);
+  const call = callParts(n);
   if (call && call.callee.type === 'variable_expression' && call.callee.text === 'import') {
     const target = staticPath(call.args[0]!, path.posix.dirname(r.file), r.args);
     if (target === undefined) {
@@ -205,7 +204,7 @@ export function condition(node: Node, args: Arguments): boolean | undefined {
     const v = arg && condition(arg, args);
     return v === undefined ? undefined : !v;
   }
-  const call = callArguments(n);
+  const call = callParts(n);
   if (call && selectPath(call.callee)?.at(-1) === 'elem' && call.args.length === 2) {
     const needle = value(call.args[0]!, args);
     const list = literalValue(call.args[1]!)?.value;

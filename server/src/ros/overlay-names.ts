@@ -1,7 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import * as path from 'node:path';
-import { elements, isAttrset, pathNames, resolveName, unparen } from '../schema/nix-static';
-import { callArguments } from './extract-distros';
+import { callParts, elements, isAttrset, pathNames, resolveName, unparen } from '../schema/nix-static';
 import { functionBody, type NamedBinding, namedBindings, nixStringValue, selectPath } from './nix-read';
 import type { ExtractionProblem, OverlayName } from './types';
 
@@ -58,7 +57,7 @@ export function overlayBindings(node: Node, file: string, depth = 0): OverlayBin
 
 /** `genAttrs [ "a" "b" ] f`, or a call of a let-bound overlay function (`mrptOverrides rosSelf rosSuper`). */
 function callBindings(n: Node, file: string, depth: number): OverlayBindings {
-  const call = callArguments(n);
+  const call = callParts(n);
   const callee = call && selectPath(call.callee);
   if (call && callee?.at(-1) === 'genAttrs' && call.args.length === 2) {
     const list = unparen(call.args[0]!);
@@ -195,7 +194,7 @@ function originPath(node: Node): string[] | undefined {
 
 /** `callPackage ./dir { }` (any `…callPackage`), as the directory; undefined otherwise. */
 function calledPackage(value: Node): string | undefined {
-  const call = callArguments(value);
+  const call = callParts(value);
   const callee = call && selectPath(call.callee);
   if (!call || callee?.at(-1) !== 'callPackage') return undefined;
   const p = unparen(call.args[0]!);

@@ -67,7 +67,14 @@ export function readLockedJetpack(flakeDir: string): LockedLookup {
   const picked = candidates[0];
   if (!picked) return { reason: 'flake.lock does not pin jetpack-nixos' };
   const [input, node] = picked;
-  const locked = node.locked ?? {};
+  return lockedSource(input, node.locked ?? {});
+}
+
+/**
+ * What a lock node's `locked` attributes say about a fetched source: its NAR hash (which names
+ * its store path), revision, date and a label for people. Shared with the live ROS index.
+ */
+export function lockedSource(input: string, locked: Record<string, unknown>): { found: LockedJetpack } | { reason: string } {
   const narHash = typeof locked['narHash'] === 'string' ? locked['narHash'] : undefined;
   if (!narHash) return { reason: `the locked ${input} has no narHash` };
   const rev = typeof locked['rev'] === 'string' ? locked['rev'] : undefined;
