@@ -113,7 +113,13 @@ export async function loadLiveRosIndex(flakeDir: string, parser: Parser, options
   if (regularFileSize(path.join(storePath, 'distros', 'default.nix')) === undefined) {
     return { reason: `nix-ros-overlay ${locked.label} (locked in flake.lock) is not in the local Nix store (${storePath}); build or fetch it once to check against it` };
   }
-  const extraction = await extractRosIndex(storeSource(storePath), parser);
+  let extraction: Awaited<ReturnType<typeof extractRosIndex>>;
+  try {
+    extraction = await extractRosIndex(storeSource(storePath), parser);
+  } catch (err) {
+    // A bug of ours on an unusual tree must cost the live index, not the server.
+    return { reason: `nix-ros-overlay ${locked.label} could not be read (${err instanceof Error ? err.message : String(err)})` };
+  }
   if (extraction.distros.length === 0) return { reason: `no ROS distributions found in ${storePath}` };
   const source: IndexSource = {
     project: locked.project ?? 'lopsided98/nix-ros-overlay',
