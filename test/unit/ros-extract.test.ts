@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { createNixParser } from '../../server/src/parse/parser';
 import { extractRosIndex } from '../../server/src/ros/extract';
+import { readDistroList, readGenerated } from '../../server/src/ros/extract-distros';
+import { readPackage } from '../../server/src/ros/extract-package';
+import { overlayBindings } from '../../server/src/ros/overlay-names';
 import { readIndex, writeIndex } from '../../server/src/ros/index-file';
 import { indentedStringValue } from '../../server/src/ros/nix-read';
 import { RosIndex } from '../../server/src/ros/ros-index';
@@ -156,4 +159,25 @@ test('indented strings: escapes, interpolation and the last line', () => {
   assert.equal(indentedStringValue("''a ''$b '''c''' ''\\n''"), "a $b ''c'' \n");
   assert.equal(indentedStringValue("''a ${b}''"), undefined);
   assert.equal(indentedStringValue("''\n  x\n  ''"), 'x\n');
+});
+
+test('bad input is reported, never thrown: binary data, half-typed files, deep nesting, an unreadable tree', async () => {
+  const binary = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 97) % 256)).toString('latin1');
+  const deep = `self: super: { rosPackages = ${'{ a = '.repeat(2000)}1${' ; }'.repeat(2000)}; }`;
+  for (const text of [binary, '{ lib, buildRosPackage', deep, '']) {
+    const where = { file: 'x/default.nix', distro: 'jazzy', attr: 'x' };
+    assert.ok(readPackage(text, where, parser).problems.length > 0);
+    const generated = readGenerated(text, 'g.nix', parser);
+    assert.ok(!generated.complete || generated.problems.length > 0);
+    assert.deepEqual(readDistroList(text, 'd.nix', parser).distros, []);
+  }
+  const nested = parser.parse(`rosSelf: rosSuper: ${'('.repeat(500)}{ a = 1; }${')'.repeat(500)} // ${'x // '.repeat(300)}{ }`)!;
+  try {
+    const read = overlayBindings(nested.rootNode.namedChildren[0]!, 'o.nix');
+    assert.ok(read.incomplete.length > 0, 'names behind unbound variables are not guessed');
+  } finally {
+    nested.delete();
+  }
+  const missing = await extractRosIndex({ read: async () => ({ ok: false, message: 'no such file' }) }, parser);
+  assert.deepEqual(missing, { distros: [], otherAttributes: [], problems: [{ file: 'distros/default.nix', message: 'no such file' }], strayDirectories: 0 });
 });
