@@ -40,6 +40,7 @@ const require = createRequire(path.join(REPO, 'package.json'));
 const SUITE_SRC = path.join(REPO, 'test', 'extension-host', 'suite');
 const SUITE_OUT = path.join(REPO, 'test', 'extension-host', 'out');
 const FIXTURE = path.join(REPO, 'test', 'e2e', 'fixtures', 'workspace');
+const STAND_INS = path.join(REPO, 'test', 'extension-host', 'stand-ins');
 const ARTIFACTS = path.join(REPO, 'test-output', 'extension-host');
 const EXIT_FAILED = 1;
 const EXIT_NOT_RUN = 2;
@@ -227,16 +228,39 @@ function createSession() {
     userData: path.join(root, 'user-data'),
     extensions: path.join(root, 'extensions'),
     tmp: path.join(root, 'tmp'),
+    standIns: path.join(root, 'stand-ins'),
     xdgData: path.join(root, 'xdg-data'),
     xdgConfig: path.join(root, 'xdg-config'),
     log: path.join(ARTIFACTS, 'report.txt'),
     result: path.join(ARTIFACTS, 'result.json'),
   };
-  for (const d of [dirs.userData, dirs.extensions, dirs.tmp, dirs.xdgData, dirs.xdgConfig]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [dirs.userData, dirs.extensions, dirs.tmp, dirs.xdgData, dirs.xdgConfig, dirs.standIns]) fs.mkdirSync(d, { recursive: true });
   fs.cpSync(FIXTURE, dirs.workspace, { recursive: true });
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
   return dirs;
+}
+
+/**
+ * Packs each stand-in extension of test/extension-host/stand-ins/<id>/ (a package.json carrying
+ * another extension's id, e.g. Nix IDE's, and no code) into <dirs.standIns>/<id>.vsix, which the
+ * suite installs and uninstalls while VS Code runs (coexist.test.ts).
+ */
+async function packStandIns(dirs) {
+  const t0 = Date.now();
+  const { createVSIX } = require('@vscode/vsce');
+  const ids = fs.readdirSync(STAND_INS).filter((d) => fs.existsSync(path.join(STAND_INS, d, 'package.json')));
+  // vsce reports every file it packs on the console; the run's output stays readable without it.
+  const quiet = { log: console.log, info: console.info, warn: console.warn };
+  console.log = console.info = console.warn = () => {};
+  try {
+    for (const id of ids) {
+      await createVSIX({ cwd: path.join(STAND_INS, id), packagePath: path.join(dirs.standIns, `${id}.vsix`), allowMissingRepository: true, skipLicense: true, dependencies: false });
+    }
+  } finally {
+    Object.assign(console, quiet);
+  }
+  log(`packed ${ids.length} stand-in extension(s) (${ids.join(', ')}) in ${elapsed(t0)}`);
 }
 
 /** Environment for the extension host: read by test/extension-host/suite/index.ts. */
@@ -244,6 +268,7 @@ function suiteEnv(dirs, options, { withLog }) {
   return {
     ...(withLog ? { JETSON_NIX_EH_LOG: dirs.log } : {}),
     JETSON_NIX_EH_RESULT: dirs.result,
+    JETSON_NIX_EH_STANDINS: dirs.standIns,
     JETSON_NIX_EH_COLOR: process.stdout.isTTY ? '1' : '0',
     ...(options.grep ? { JETSON_NIX_EH_GREP: options.grep } : {}),
   };
@@ -298,6 +323,7 @@ async function findDesktop(options) {
 async function runDesktop(exe, options) {
   const { runTests } = require('@vscode/test-electron');
   const dirs = createSession();
+  await packStandIns(dirs);
   const t0 = Date.now();
   log(`running the suite in VS Code desktop (${exe}) on ${dirs.workspace}`);
   let code;
@@ -307,7 +333,9 @@ async function runDesktop(exe, options) {
       extensionDevelopmentPath: REPO,
       extensionTestsPath: path.join(SUITE_OUT, 'index.js'),
       extensionTestsEnv: suiteEnv(dirs, options, { withLog: false }),
-      launchArgs: [dirs.workspace, '--disable-extensions', `--user-data-dir=${dirs.userData}`, `--extensions-dir=${dirs.extensions}`],
+      // No --disable-extensions: the extensions folder is the run's own, empty but for the stand-ins
+      // the suite installs (which that flag would keep disabled).
+      launchArgs: [dirs.workspace, `--user-data-dir=${dirs.userData}`, `--extensions-dir=${dirs.extensions}`],
     });
   } catch (error) {
     // TestRunFailedError: VS Code exited with a non-zero code (a failed test, or a crash).
@@ -391,6 +419,7 @@ async function runCodeServer(install, options) {
   const dirs = createSession();
   const groups = [];
   cleanups.push(async () => fs.rmSync(dirs.root, { recursive: true, force: true }));
+  await packStandIns(dirs);
   cleanups.push(async () => {
     const { stopped, killed } = await stopAll(groups, dirs.root);
     const left = ourProcesses(groups, dirs.root);
@@ -445,14 +474,18 @@ async function runCodeServer(install, options) {
     consoleLog.end();
     workbenchLog.end();
   });
-  page.on('console', (m) => consoleLog.write(`[${new Date().toISOString()}] ${m.type()}: ${m.text()}\n`));
-  page.on('pageerror', (e) => consoleLog.write(`[${new Date().toISOString()}] pageerror: ${e.stack ?? e.message}\n`));
+  // The page may still log while the cleanup closes the streams (before Chromium is closed).
+  const write = (stream, line) => {
+    if (!stream.writableEnded) stream.write(line);
+  };
+  page.on('console', (m) => write(consoleLog, `[${new Date().toISOString()}] ${m.type()}: ${m.text()}\n`));
+  page.on('pageerror', (e) => write(consoleLog, `[${new Date().toISOString()}] pageerror: ${e.stack ?? e.message}\n`));
 
   // What VS Code calls in a window run for automation (see @vscode/test-web): its log, and the end.
   let finish;
   const finished = new Promise((resolve) => (finish = resolve));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
-    workbenchLog.write(`[${new Date().toISOString()}] ${type}: ${(Array.isArray(args) ? args : [args]).map(String).join(' ')}\n`);
+    write(workbenchLog, `[${new Date().toISOString()}] ${type}: ${(Array.isArray(args) ? args : [args]).map(String).join(' ')}\n`);
   });
   await page.exposeFunction('codeAutomationExit', (code, logs) => {
     for (const { relativePath, contents } of Array.isArray(logs) ? logs : []) {

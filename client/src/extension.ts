@@ -7,6 +7,7 @@ import { registerDevices } from './usb/index';
 import { registerFlakeViews } from './views';
 import { registerBuildSupport } from './commands/build';
 import { registerNixTasks } from './tasks';
+import { watchOtherNixServers } from './coexist';
 
 let context: Context | undefined;
 
@@ -24,6 +25,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     }),
   );
   ctx.log.info(`Jetson Nix ${String(extension.extension.packageJSON.version)} activating in VS Code ${vscode.version}`);
+  // Before the server starts: it is told at once whether to leave the general Nix features to another server.
+  ctx.track(watchOtherNixServers(ctx.server, ctx.log));
   await ctx.server.start();
 }
 

@@ -9,7 +9,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { readSettings, SECTION } from './config';
-import { WORKSPACE_TRUSTED } from '../../server/src/protocol';
+import { OTHER_NIX_SERVER, WORKSPACE_TRUSTED, type OtherNixServer, type OtherNixServerParams } from '../../server/src/protocol';
 
 export type ServerState = 'starting' | 'ready' | 'failed' | 'stopped';
 
@@ -28,6 +28,8 @@ export class ServerController implements vscode.Disposable {
   private current: ServerState = 'stopped';
   private lastError: string | undefined;
   private trustListener: vscode.Disposable | undefined;
+  /** The other Nix language server found beside us (coexist.ts), sent at start and on change. */
+  private otherServer: OtherNixServer | null = null;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -58,6 +60,13 @@ export class ServerController implements vscode.Disposable {
     }
   }
 
+  /** Tells the server (now, and every server started later) which other Nix language server is active. */
+  setOtherNixServer(server: OtherNixServer | null): void {
+    this.otherServer = server;
+    const client = this.client;
+    if (client?.state === State.Running) void client.sendNotification(OTHER_NIX_SERVER, { server } satisfies OtherNixServerParams);
+  }
+
   async start(): Promise<void> {
     if (this.client) return;
     const module = this.context.asAbsolutePath('dist/server/server.js');
@@ -68,7 +77,7 @@ export class ServerController implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'nix' }],
       outputChannel: this.log,
-      initializationOptions: { ...readSettings(this.log), workspaceTrusted: vscode.workspace.isTrusted },
+      initializationOptions: { ...readSettings(this.log), workspaceTrusted: vscode.workspace.isTrusted, otherNixServer: this.otherServer },
       // Other files' option declarations and imports matter to each document: keep the server told.
       synchronize: { configurationSection: SECTION, fileEvents: this.watcher },
       errorHandler: {
@@ -99,6 +108,8 @@ export class ServerController implements vscode.Disposable {
     });
     await this.starting;
     this.starting = undefined;
+    // Found while the server was starting: too late for its initialization options.
+    if (this.otherServer !== clientOptions.initializationOptions.otherNixServer) this.setOtherNixServer(this.otherServer);
   }
 
   async stop(): Promise<void> {

@@ -151,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
-  const { files, missing } = collectNixFiles(options.paths);
+  const { files, missing, unreadable } = collectNixFiles(options.paths);
   for (const m of missing) process.stderr.write(`jetson-nix: ${m}: no such file or directory\n`);
   const reports = (await checkAll(files, options.jobs, options.bundledSchema)).filter((r) => options.lints || !LINT_CODES.has(r.code)).sort(
     (a, b) =>
@@ -164,7 +164,9 @@ async function main(argv: string[]): Promise<number> {
     const errors = reports.filter((r) => r.severity === 'error').length;
     process.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'} checked, ${errors} error${errors === 1 ? '' : 's'}, ${reports.length - errors} other finding${reports.length - errors === 1 ? '' : 's'}\n`);
   }
-  if (missing.length > 0) return 2;
+  // A path named on the command line that does not exist or cannot be read is a usage error (2),
+  // even though an unreadable one is also reported as `unreadable-file`.
+  if (missing.length > 0 || unreadable.length > 0) return 2;
   return reports.some((r) => r.severity === 'error') ? 1 : 0;
 }
 

@@ -14,7 +14,7 @@ type Spec =
 export const SETTINGS_SPEC = {
   /** Milliseconds to wait after a burst of edits before diagnosing again (the first edit after a pause is diagnosed at once). */
   'diagnostics.debounceMs': { kind: 'number', default: 50, min: 0, max: 2000 },
-  /** Files larger than this (in KiB) are not analysed in the editor; the CLI has no limit. */
+  /** Files larger than this (in KiB) are not analysed in the editor; `jetson-nix check` reads files up to 64 MB. */
   'diagnostics.maxFileSizeKb': { kind: 'number', default: 3072, min: 1, max: 1024 * 1024 },
   /** Lints, each switchable. */
   'lints.unusedBinding': { kind: 'boolean', default: true },
@@ -23,6 +23,11 @@ export const SETTINGS_SPEC = {
   'lints.redundantRec': { kind: 'boolean', default: true },
   'lints.deprecatedSyntax': { kind: 'boolean', default: true },
   'lints.uselessParens': { kind: 'boolean', default: true },
+  /**
+   * General Nix features (syntax errors, undefined names, lints, completion of names, formatting, …):
+   * `auto` leaves them to another Nix language server when one is active (server/src/lsp/general-features.ts).
+   */
+  generalNixFeatures: { kind: 'enum', default: 'auto', values: ['auto', 'on', 'off'] },
   /** Which formatter `Format Document` runs; `auto` takes the first one found on PATH. */
   'formatting.formatter': { kind: 'enum', default: 'auto', values: ['auto', 'nixfmt', 'alejandra', 'nixpkgs-fmt', 'none'] },
   /** Extract the option schema from the flake.lock-pinned jetpack-nixos when it is in the local store. */

@@ -75,3 +75,23 @@ export interface SchemaInfo {
  * The client also sends `workspaceTrusted` in the initialization options.
  */
 export const WORKSPACE_TRUSTED = 'jetsonNix/workspaceTrusted';
+
+/** Another Nix language server the editor runs beside Jetson Nix (found by the extension). */
+export interface OtherNixServer {
+  /** The server's name as the user knows it: `nixd`, `nil`, `rnix-lsp`, or the command. */
+  name: string;
+  /** What starts it, for messages: `Nix IDE (jnoortheen.nix-ide)`. */
+  via: string;
+}
+
+/**
+ * `jetsonNix/otherNixServer` (notification, client → server): the other Nix language server now
+ * active, or `null` when there is none. With `jetsonNix.generalNixFeatures` at `auto`, the server
+ * then leaves the general Nix features to it. The client also sends `otherNixServer` in the
+ * initialization options.
+ */
+export const OTHER_NIX_SERVER = 'jetsonNix/otherNixServer';
+
+export interface OtherNixServerParams {
+  server: OtherNixServer | null;
+}

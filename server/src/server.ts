@@ -5,6 +5,7 @@ import {
   type InitializeResult,
   type Connection,
   type ServerCapabilities,
+  type ClientCapabilities,
   type CodeAction,
   type CompletionItem,
 } from 'vscode-languageserver/node';
@@ -20,7 +21,9 @@ import { WorkspaceIndex } from './workspace-index';
 import type { ServerHost } from './lsp/host';
 import { FEATURES } from './lsp/features';
 import type { Finding } from './analysis/diagnostic';
-import { WORKSPACE_TRUSTED } from './protocol';
+import { OTHER_NIX_SERVER, WORKSPACE_TRUSTED, type OtherNixServer, type OtherNixServerParams } from './protocol';
+import { isGeneralCode, readOtherServer } from './lsp/general-features';
+import { GeneralFeatureGate } from './lsp/general-registration';
 import { fileURLToPath } from 'node:url';
 
 declare const process: NodeJS.Process;
@@ -39,8 +42,14 @@ class JetsonNixServer implements ServerHost {
   private folderPaths: string[] = [];
   /** VS Code says whether the workspace is trusted; other editors have no such notion (trusted). */
   private trusted = true;
+  /** The other Nix language server the extension found (none in other editors). */
+  private other: OtherNixServer | null = null;
+  private client: ClientCapabilities = {};
+  private readonly general: GeneralFeatureGate;
 
-  constructor(readonly connection: Connection) {}
+  constructor(readonly connection: Connection) {
+    this.general = new GeneralFeatureGate(connection);
+  }
 
   document(uri: string): NixDocument | undefined {
     return this.documents.get(uri);
@@ -57,6 +66,12 @@ class JetsonNixServer implements ServerHost {
   workspace(): WorkspaceIndex | undefined {
     return this.index;
   }
+  generalFeatures(): boolean {
+    return this.general.on;
+  }
+  clientCapabilities(): ClientCapabilities {
+    return this.client;
+  }
   refreshAll(): void {
     for (const [uri, doc] of this.documents) {
       doc.invalidate();
@@ -68,8 +83,11 @@ class JetsonNixServer implements ServerHost {
     const c = this.connection;
     c.onInitialize(async (params): Promise<InitializeResult> => {
       this.applySettings(params.initializationOptions);
-      const init = params.initializationOptions as { workspaceTrusted?: unknown } | null | undefined;
+      const init = params.initializationOptions as { workspaceTrusted?: unknown; otherNixServer?: unknown } | null | undefined;
       if (init && typeof init.workspaceTrusted === 'boolean') this.trusted = init.workspaceTrusted;
+      this.other = readOtherServer(init?.otherNixServer);
+      this.client = params.capabilities ?? {};
+      const general = mergeCapabilities(FEATURES.map((f) => f.generalCapabilities?.() ?? {}));
       this.parser = await createNixParser();
       const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
       this.folderPaths = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -77,6 +95,7 @@ class JetsonNixServer implements ServerHost {
         capabilities: mergeCapabilities([
           { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } } },
           ...FEATURES.map((f) => f.capabilities()),
+          this.general.initialize(this.client, general, this.current.generalNixFeatures, this.other),
         ]),
         serverInfo: { name: 'jetson-nix', version: SERVER_VERSION },
       };
@@ -85,6 +104,7 @@ class JetsonNixServer implements ServerHost {
       const g = grammarInfo();
       c.console.info(`Jetson Nix language server ${SERVER_VERSION} ready (Node ${process.version})`);
       if (g) c.console.info(`Nix grammar: ${g.provenance} (${g.grammarWasm})`);
+      this.general.start();
       // What other files declare or import changes what a document's options mean: re-check then.
       this.index = new WorkspaceIndex(this.parser!, () => this.refreshAll(), (m) => c.console.info(m));
       this.index.setLiveSchemaPolicy(this.liveSchemaPolicy());
@@ -93,6 +113,10 @@ class JetsonNixServer implements ServerHost {
     c.onNotification(WORKSPACE_TRUSTED, () => {
       this.trusted = true;
       this.index?.setLiveSchemaPolicy(this.liveSchemaPolicy());
+    });
+    c.onNotification(OTHER_NIX_SERVER, (p: OtherNixServerParams | null) => {
+      this.other = readOtherServer(p?.server);
+      if (this.general.update(this.current.generalNixFeatures, this.other)) for (const uri of this.documents.keys()) this.schedule(uri);
     });
     c.onDidChangeWatchedFiles(({ changes }) => {
       for (const change of changes) if (change.uri.startsWith('file:')) this.fileChanged(fileURLToPath(change.uri));
@@ -103,6 +127,7 @@ class JetsonNixServer implements ServerHost {
     c.onDidChangeConfiguration((p) => {
       const raw = (p.settings as { jetsonNix?: unknown } | null)?.jetsonNix ?? p.settings;
       this.applySettings(raw);
+      this.general.update(this.current.generalNixFeatures, this.other);
       this.index?.setLiveSchemaPolicy(this.liveSchemaPolicy());
       for (const uri of this.documents.keys()) this.schedule(uri);
     });
@@ -233,7 +258,9 @@ class JetsonNixServer implements ServerHost {
       }
       const extra = FEATURES.flatMap((f) => (f.findings ? this.guarded(f.name, [] as Finding[], () => f.findings!(uri, doc, this)) : []));
       const disabled = disabledCodes(this.current);
-      const findings = [...doc.diagnose(), ...extra].filter((f) => !disabled.has(f.code));
+      // Next to another Nix language server, its own reports of the general problems are enough.
+      const general = this.general.on;
+      const findings = [...doc.diagnose(), ...extra].filter((f) => !disabled.has(f.code) && (general || !isGeneralCode(f.code)));
       const diagnostics = findings.map((f) => toDiagnostic(f, doc.lineIndex, uri, doc.version));
       void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
     } catch (err) {

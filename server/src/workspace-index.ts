@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
-import { collectNixFiles, readNixFile } from './cli/files';
+import { collectNixFiles } from './cli/files';
+import type { ReadResult } from './shared/safe-read';
+import { STALE, WorkspaceReads } from './workspace-reads';
+import { describeFailure } from './util/errors';
 import { nixVisibleText } from './analysis/check';
 import { mayContribute, scanFile } from './options/workspace';
 import type { OptionDecl } from './schema/types';
@@ -47,6 +50,7 @@ export class WorkspaceIndex {
   private readonly schemas = new Map<string, FlakeSchema>();
   private policy: LiveSchemaPolicy = { enabled: true, trusted: true };
   private folders: string[] = [];
+  private readonly reads = new WorkspaceReads(() => this.folders, MAX_SCAN_BYTES);
   /** Loads in flight, so a flake.lock saved twice quickly is read once after the other. */
   private loading: Promise<void> = Promise.resolve();
 
@@ -140,22 +144,27 @@ export class WorkspaceIndex {
     void this.reloadSchemas([...flakeDirs]);
     const todo = files.slice(0, MAX_FILES);
     if (files.length > MAX_FILES) log(`Workspace has ${files.length} .nix files; indexing the first ${MAX_FILES} for option declarations.`);
-    for (let i = 0; i < todo.length; i++) {
-      this.scanFile(todo[i]!);
-      if (i % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
-    }
+    // Reads are asynchronous, so requests are served between them; parsing a file is one turn.
+    await this.reads.each(todo.map((f) => path.resolve(f)), (file, read) => this.scanText(file, read));
     this.rebuild();
     log(`Indexed ${todo.length} .nix files for option declarations and imports in ${Date.now() - started} ms.`);
   }
 
-  /** Re-reads one file (changed, created or deleted on disk). */
+  /** Re-reads one file (changed, created or deleted on disk), in the background. */
   update(file: string): void {
     if (path.basename(file) === 'flake.lock') {
       void this.reloadSchemas([path.dirname(path.resolve(file))]);
       return;
     }
-    this.scanFile(file);
-    this.rebuild();
+    const abs = path.resolve(file);
+    void this.reads
+      .read(abs)
+      .then((read) => {
+        if (read === STALE) return;
+        this.scanText(abs, read);
+        this.rebuild();
+      })
+      .catch((err: unknown) => this.log(`Indexing ${abs} failed: ${describeFailure(err)}`));
   }
 
   /** What a document at `uri` should be checked with. */
@@ -164,18 +173,11 @@ export class WorkspaceIndex {
     return { declarations: this.declarations, isModuleFile: file !== undefined && this.moduleFiles.has(file), schema: this.schemaFor(uri) };
   }
 
-  private scanFile(file: string): void {
-    const abs = path.resolve(file);
+  /** Scans one file's text; a file that could not be read (deleted, too large, a FIFO…) contributes nothing. */
+  private scanText(abs: string, read: ReadResult<string>): void {
     this.byFile.delete(abs);
-    let text: string;
-    try {
-      if (fs.statSync(abs).size > MAX_SCAN_BYTES) return;
-      text = readNixFile(abs);
-    } catch {
-      return; // deleted or unreadable: it contributes nothing
-    }
-    if (!mayContribute(text)) return;
-    const tree = this.parser.parse(nixVisibleText(text).text);
+    if (!read.ok || !mayContribute(read.value)) return;
+    const tree = this.parser.parse(nixVisibleText(read.value).text);
     if (!tree) return;
     try {
       const found = scanFile(tree.rootNode, abs);
@@ -191,4 +193,3 @@ export class WorkspaceIndex {
     this.onChange();
   }
 }
-

@@ -75,7 +75,7 @@ test('definition, references, highlights, rename, tokens, hover and completion o
 
   const prepared = await request<{ placeholder: string }>('textDocument/prepareRename', { position: at(8, 26) });
   assert.equal(prepared.placeholder, 'robotName');
-  await assert.rejects(request('textDocument/prepareRename', { position: at(0, 3) }), /named argument/);
+  await assert.rejects(request('textDocument/prepareRename', { position: at(0, 3) }), /`pkgs` is an argument of a function that takes `pkgs`.*passes it by this name/);
   const edit = await request<{ documentChanges: { textDocument: { version: number }; edits: { newText: string }[] }[] }>('textDocument/rename', { position: at(8, 26), newName: 'hostName' });
   assert.deepEqual(edit.documentChanges[0]!.edits.map((e) => e.newText), ['hostName', 'hostName']);
   assert.equal(edit.documentChanges[0]!.textDocument.version, 1);
@@ -145,4 +145,66 @@ test('on a 1 MB file, definition, references and semantic tokens answer quickly'
   // The requirement is 200 ms; a shared test machine gets a generous margin (figures are in the log).
   for (const r of [definition, references, tokens]) assert.ok(r.ms < 2000, `${r.ms.toFixed(0)} ms`);
   assert.equal(await c.shutdown(), 0);
+});
+
+const HOSTS = `let
+  mkHost = { hostName, system ? "aarch64-linux" }: {
+    inherit system;
+    modules = [ { networking.hostName = hostName; } ];
+  };
+in
+{
+  scout = mkHost { hostName = "scout"; };
+  module = { config, ... }: { };
+}
+`;
+
+test('renaming a named argument is an edit the user confirms, or refused where it cannot be confirmed', { skip }, async () => {
+  const uri = 'file:///robot/hosts.nix';
+  const rename = async (c: LspClient, position: { line: number; character: number }) =>
+    c.connection.sendRequest<{
+      documentChanges: { textDocument: { version: number }; edits: { range: Range; newText: string; annotationId?: string }[] }[];
+      changeAnnotations?: Record<string, { label: string; needsConfirmation: boolean; description: string }>;
+    }>('textDocument/rename', { textDocument: { uri }, position, newName: 'name' });
+
+  // VS Code announces change annotations: the edit comes with one that needs confirmation.
+  const vscodeLike = new LspClient();
+  clients.push(vscodeLike);
+  await vscodeLike.initializeWith({ capabilities: { workspace: { workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } } } });
+  await vscodeLike.open(uri, HOSTS);
+  const prepared = await vscodeLike.connection.sendRequest<{ placeholder: string }>('textDocument/prepareRename', { textDocument: { uri }, position: at(1, 15) });
+  assert.equal(prepared.placeholder, 'hostName');
+  const edit = await rename(vscodeLike, at(1, 15));
+  const [change] = edit.documentChanges;
+  assert.deepEqual(change!.edits.map((e) => [e.range.start, e.newText, e.annotationId]), [
+    [at(1, 13), 'name', 'callers-pass-it-by-name'],
+    [at(3, 40), 'name', 'callers-pass-it-by-name'],
+  ]);
+  assert.deepEqual(edit.changeAnnotations, {
+    'callers-pass-it-by-name': {
+      label: 'Callers pass it by this name',
+      description: '`hostName` is a named argument: calls that pass `hostName = …` keep the old name. Rename it there too.',
+      needsConfirmation: true,
+    },
+  });
+  // A `let` binding needs no confirmation.
+  const plain = await rename(vscodeLike, at(1, 3));
+  assert.equal(plain.changeAnnotations, undefined);
+  assert.ok(plain.documentChanges[0]!.edits.every((e) => e.annotationId === undefined));
+  // A module's argument is refused, with the reason.
+  await assert.rejects(rename(vscodeLike, at(8, 15)), /`config` is an argument of a NixOS module: the module system passes it by this name/);
+  assert.equal(await vscodeLike.shutdown(), 0);
+
+  // An editor without change annotations would apply it without asking: refused instead.
+  const plainClient = new LspClient();
+  clients.push(plainClient);
+  await plainClient.initialize();
+  await plainClient.open(uri, HOSTS);
+  await assert.rejects(
+    plainClient.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri }, position: at(1, 15) }),
+    /named argument: calls that pass `hostName = …` keep the old name\. Rename it there too\. This editor cannot show the rename for confirmation/,
+  );
+  await assert.rejects(rename(plainClient, at(1, 15)), /cannot show the rename for confirmation/);
+  assert.equal((await rename(plainClient, at(1, 3))).documentChanges[0]!.edits.length, 2);
+  assert.equal(await plainClient.shutdown(), 0);
 });

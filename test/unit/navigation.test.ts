@@ -9,7 +9,7 @@ import { scopeModelOf } from '../../server/src/scope/index';
 import type { ScopeModel } from '../../server/src/scope/model';
 import { findDefinition, type DocumentPlace } from '../../server/src/features/definition';
 import { documentHighlights, findReferences } from '../../server/src/features/references';
-import { prepareRename, renameEdits } from '../../server/src/features/rename';
+import { prepareRename, renameConfirmation, renameEdits } from '../../server/src/features/rename';
 import { completeNames } from '../../server/src/features/names-completion';
 import { hoverName } from '../../server/src/features/binding-hover';
 import { SEMANTIC_LEGEND, semanticTokens } from '../../server/src/features/semantic-tokens';
@@ -168,12 +168,68 @@ describe('rename', () => {
       return 'refused' in outcome ? outcome.refused : `ok ${outcome.ok.name}`;
     };
     assert.equal(await refused('let a| = 1; in a'), 'ok a');
-    assert.match(await refused('{ stdenv|, lib }: stdenv'), /named argument/);
-    assert.match(await refused('{ config, lib|, ... }: lib'), /named argument/);
+    assert.match(await refused('{ stdenv|, lib }: stdenv'), /takes `lib`, as NixOS modules and packages do: the module system or `callPackage` passes it/);
+    assert.match(await refused('{ config, lib|, ... }: lib'), /argument of a NixOS module/);
     assert.match(await refused('rec { a| = 1; b = a; }'), /attribute of a `rec` set/);
     assert.match(await refused('map|'), /builtin/);
     assert.match(await refused('with pkgs; hel|lo'), /comes from the `with` on line 1/);
     assert.match(await refused('{ a| = 1; }'), /attribute name/);
+  });
+});
+
+describe('rename of named arguments', () => {
+  const prepared = async (src: string) => {
+    const o = await open(src);
+    const outcome = prepareRename(o.model, o.offset);
+    return 'refused' in outcome ? `refused: ${outcome.refused}` : `ok ${outcome.ok.name}`;
+  };
+  const confirmation = async (src: string) => {
+    const o = await open(src);
+    return renameConfirmation(o.model, o.offset);
+  };
+
+  test("a plain function's named argument is renamed everywhere in it, with a confirmation", async () => {
+    const src = 'let mkHost = { host|Name, system ? "aarch64-linux" }: { inherit system; name = hostName; }; in mkHost { hostName = "scout"; }';
+    assert.equal(await prepared(src), 'ok hostName');
+    // The call keeps `hostName = "scout"`: that is why the user confirms.
+    assert.equal(
+      await renamed(src, 'name'),
+      'let mkHost = { name, system ? "aarch64-linux" }: { inherit system; name = name; }; in mkHost { hostName = "scout"; }',
+    );
+    assert.deepEqual(await confirmation(src), {
+      label: 'Callers pass it by this name',
+      description: '`hostName` is a named argument: calls that pass `hostName = …` keep the old name. Rename it there too.',
+    });
+    assert.equal(await renamed('{ a|, b ? a }: a + b', 'x'), '{ x, b ? x }: x + b');
+    assert.match(await renamed('{ a|, b }: a + b', 'b'), /refused: `b` is already bound in the same scope/);
+  });
+
+  test('other bindings need no confirmation', async () => {
+    assert.equal(await confirmation('let a| = 1; in a'), undefined);
+    assert.equal(await confirmation('x|: x'), undefined);
+    assert.equal(await confirmation('args@{ a, ... }: args|'), undefined);
+  });
+
+  test("a module's arguments, a package's and a flake's inputs are refused", async () => {
+    for (const src of [
+      '{ config|, ... }: { }',
+      '{ options|, lib, ... }: { }',
+      '{ modulesPath|, ... }: { imports = [ ]; }',
+      // Returns a module: its other arguments come from specialArgs.
+      '{ robot|, ... }: { imports = [ ./hardware.nix ]; }',
+      '{ robot| }: { config.networking.hostName = robot; }',
+      // An inline module of a configuration, through parentheses and `++`.
+      'nixosSystem { modules = [ ({ robot|, ... }: { networking.hostName = robot; }) ]; }',
+      'nixosSystem { modules = base ++ [ ({ robot| }: { networking.hostName = robot; }) ]; }',
+      '{ imports = [ ({ robot| }: { }) ]; }',
+    ]) {
+      assert.match(await prepared(src), /refused: `[a-zA-Z]+` is an argument of a NixOS module: the module system passes it by this name/, src);
+    }
+    assert.match(await prepared('{ pkgs|, ... }: { environment.systemPackages = [ pkgs.git ]; }'), /refused: .*takes `pkgs`, as NixOS modules and packages do/);
+    assert.match(await prepared('{ lib, stdenv| }: stdenv.mkDerivation { }'), /refused: .*takes `lib`/);
+    assert.match(await prepared('{ outputs = { self, nix|pkgs }: { }; }'), /refused: `nixpkgs` is an input of this flake: Nix passes the inputs to `outputs` by their names/);
+    // Not a module list: a list of something else holding a function.
+    assert.equal(await prepared('{ hooks = [ ({ robot| }: robot) ]; }'), 'ok robot');
   });
 });
 

@@ -16,6 +16,7 @@ import { describeProgress, type BuildProgress } from '../nix/progress';
 import { diagnosticMessage, primaryError, rangeAt, type NixError } from '../nix/errors';
 import type { BuildTarget } from '../views/flake-items';
 import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../../../server/src/protocol';
+import { readTextSync, type ReadLimitKind } from '../../../server/src/shared/safe-read';
 
 export type { BuildTarget } from '../views/flake-items';
 
@@ -92,7 +93,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   output.appendLine('');
   output.appendLine(`▶ ${new Date(started).toLocaleTimeString()}  ${nix} ${buildArgs(target.installable).join(' ')}  (in ${target.flakeDir})`);
   ctx.log.info(`Build of ${target.installable} started in ${target.flakeDir}`);
-  const lockBefore = readIfExists(path.join(target.flakeDir, 'flake.lock'));
+  const lockBefore = readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Building ${target.label}`, cancellable: true },
@@ -127,7 +128,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   if (outcome.ok) {
     ctx.log.info(`Built ${target.installable} in ${seconds} s: ${outcome.outPaths.join(' ')}`);
     clearDiagnostics(resources, target.flakeDir);
-    const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'));
+    const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
     if (!options.quietSuccess) void announceSuccess(target, outcome, { offerFlash: options.offerFlash !== false, lockChanged });
     return outcome;
   }
@@ -254,12 +255,10 @@ function toRange(range: ReturnType<typeof rangeAt>): vscode.Range {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** A file's text, through the safe reader (the extension host must never block on a FIFO or read /dev/zero). */
+function readIfExists(file: string, kind: ReadLimitKind = 'nix'): string | undefined {
+  const read = readTextSync(file, { kind });
+  return read.ok ? read.value : undefined;
 }
 
 /** Building evaluates the flake, which runs its code: only in a trusted workspace. */

@@ -21,7 +21,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { explainNixFailure, nixConfigEnv, run, stripAnsi } from './exec';
-import { parseLock, referenceOf, resolveInputPath, rootInputs, type FlakeLock, type LockNode } from '../../../server/src/flake/lock';
+import { lockFileOf, referenceOf, resolveInputPath, rootInputs, type FlakeLock, type LockNode } from '../../../server/src/flake/lock';
+import { readBytesSync, readTextSync } from '../../../server/src/shared/safe-read';
 import { sourceStorePath, storeDir } from '../../../server/src/schema/live';
 import type { FlakeInputInfo } from '../../../server/src/protocol';
 
@@ -135,14 +136,9 @@ function nameList(names: string[]): string {
 
 /** A flake.lock beside a flake.nix: undefined when there is none, an error sentence when it cannot be used. */
 function readLock(dir: string): FlakeLock | undefined | { error: string } {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, 'flake.lock'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const parsed = parseLock(text);
-  return 'lock' in parsed ? parsed.lock : { error: parsed.error };
+  // Through the safe reader: a flake.lock that is a FIFO or /dev/zero must not stall or kill the extension host.
+  const file = lockFileOf(readTextSync(path.join(dir, 'flake.lock'), { kind: 'lock' }));
+  return file.state === 'ok' ? file.lock : file.state === 'absent' ? undefined : { error: file.error };
 }
 
 /**
@@ -258,12 +254,10 @@ export async function discoverWithNix(options: NixQueryOptions & { system: strin
 /** What identifies the state of a flake for discovery: its flake.nix and flake.lock, byte for byte. */
 export function flakeFingerprint(flakeDir: string, extra = ''): string {
   const hash = createHash('sha256').update(extra);
-  for (const name of ['flake.nix', 'flake.lock']) {
-    try {
-      hash.update(`\0${name}\0`).update(fs.readFileSync(path.join(flakeDir, name)));
-    } catch {
-      hash.update(`\0${name} absent\0`);
-    }
+  for (const [name, kind] of [['flake.nix', 'nix'], ['flake.lock', 'lock']] as const) {
+    const read = readBytesSync(path.join(flakeDir, name), { kind });
+    if (read.ok) hash.update(`\0${name}\0`).update(read.value);
+    else hash.update(`\0${name} ${read.reason}\0`);
   }
   return hash.digest('hex');
 }

@@ -4,12 +4,11 @@ import { checkText, nixVisibleText } from '../analysis/check';
 import type { OptionDecl, Schema } from '../schema/types';
 import { OptionIndex } from '../options/schema-index';
 import { BUNDLED_SCHEMA } from '../schema/bundled';
-import { loadLiveSchema } from '../schema/live';
+import { loadLiveSchema, NO_LOCK, NOT_PINNED } from '../schema/live';
 import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
-import { describeFailure } from '../util/errors';
-import { readNixFile } from './files';
+import { readTextSync, type ReadFailure } from '../shared/safe-read';
 
 /** One reported problem, in the CLI's JSON shape (0-based LSP positions). */
 export interface Report {
@@ -28,6 +27,9 @@ export interface SharedFacts {
   schemas?: { dir: string; schema: Schema }[];
 }
 
+/** Why a flake has no live schema, when that is nothing to tell the user about. */
+const QUIET_REASONS = new Set([NO_LOCK, NOT_PINNED]);
+
 /**
  * The live schema of every flake among the files (a folder with a flake.nix and a flake.lock
  * pinning jetpack-nixos whose source is in the local store). Nothing is run or downloaded.
@@ -38,8 +40,9 @@ export async function collectLiveSchemas(parser: Parser, files: string[], note: 
   for (const dir of dirs) {
     const live = await loadLiveSchema(dir, parser, BUNDLED_SCHEMA);
     if ('reason' in live) {
-      // Only worth saying when a pinned source exists but is not here: the user can fix that.
-      if (/not in the local Nix store/.test(live.reason)) note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
+      // Worth saying when there is a lock that pins something we could not use (not in the store,
+      // unreadable, invalid): the user can fix that. No lock, or no jetpack-nixos in it, is normal.
+      if (!QUIET_REASONS.has(live.reason)) note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
       continue;
     }
     note(`${path.relative(process.cwd(), dir) || '.'}: options checked against jetpack-nixos ${live.locked.label} pinned in flake.lock`);
@@ -70,12 +73,9 @@ function schemaPicker(schemas: { dir: string; schema: Schema }[]): (file: string
 export function collectFacts(parser: Parser, files: string[]): SharedFacts {
   const facts = emptyWorkspaceFacts();
   for (const file of files) {
-    let text: string;
-    try {
-      text = readNixFile(file);
-    } catch {
-      continue;
-    }
+    const read = readTextSync(file, { kind: 'nix' });
+    if (!read.ok) continue; // reported by checkFiles
+    const text = read.value;
     if (!mayContribute(text)) continue;
     const tree = parser.parse(nixVisibleText(text).text);
     if (!tree) continue;
@@ -88,20 +88,30 @@ export function collectFacts(parser: Parser, files: string[]): SharedFacts {
   return { declarations: facts.declarations, moduleFiles: [...facts.moduleFiles] };
 }
 
+const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * Why a file was not checked. Too large is a warning: the file may be fine, it is only beyond
+ * what the check reads (`READ_LIMITS.nix`). Anything else (a FIFO, a device, no permission) is
+ * an error: what was asked for could not be checked at all.
+ */
+function unreadableReport(file: string, failure: ReadFailure): Report {
+  if (failure.reason === 'too-large') return { file, range: START, severity: 'warning', code: 'file-too-large', message: `this file ${failure.problem}, so it was not checked` };
+  return { file, range: START, severity: 'error', code: 'unreadable-file', message: `this file ${failure.problem}` };
+}
+
 /** Checks files one after another with one parser; an unreadable file becomes a report. */
 export function checkFiles(parser: Parser, files: string[], shared: SharedFacts = { declarations: [], moduleFiles: [] }): Report[] {
   const moduleFiles = new Set(shared.moduleFiles);
   const schemaFor = schemaPicker(shared.schemas ?? []);
   const out: Report[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readNixFile(file);
-    } catch (err) {
-      const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : describeFailure(err);
-      out.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'unreadable-file', message: `cannot read this file (${reason})` });
+    const read = readTextSync(file, { kind: 'nix' });
+    if (!read.ok) {
+      out.push(unreadableReport(file, read));
       continue;
     }
+    const text = read.value;
     let findings: Finding[];
     try {
       const schema = schemaFor(file);
@@ -109,7 +119,7 @@ export function checkFiles(parser: Parser, files: string[], shared: SharedFacts 
     } catch (err) {
       // One file we cannot analyse must not cost the reports of all the others.
       const reason = err instanceof Error ? err.message : String(err);
-      out.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'analysis-failed', message: `could not analyse this file (${reason}); please report it` });
+      out.push({ file, range: START, severity: 'error', code: 'analysis-failed', message: `could not analyse this file (${reason}); please report it` });
       continue;
     }
     if (findings.length === 0) continue;

@@ -9,12 +9,14 @@ import { pathTarget, type DocumentPlace } from './definition';
 /**
  * Hover on a name or a path: a builtin's signature and what it does; where a binding is defined
  * and its value when it is a simple literal; which `with` a name comes from; the file a path
- * names and whether it exists. The option hover comes first and wins where it answers.
+ * names and whether it exists. The option hover comes first and wins where it answers. Without
+ * `general` (another Nix language server describes names and builtins), only paths are described.
  */
-export function hoverName(model: ScopeModel, lines: LineIndex, offset: number, place: DocumentPlace): Hover | undefined {
+export function hoverName(model: ScopeModel, lines: LineIndex, offset: number, place: DocumentPlace, general = true): Hover | undefined {
   const markdown = (value: string, s: Site): Hover => ({ contents: { kind: MarkupKind.Markdown, value }, range: lines.range(s.start, s.end) });
   const file = pathTarget(model, offset, place.file);
   if (file) return markdown(pathMarkdown(model, file), file.literal);
+  if (!general) return undefined;
   const target = bindingAt(model, offset);
   // In flake.nix, the outputs function's arguments are the inputs: the flake hover describes them.
   if (target?.defining && target.binding.kind === 'formal' && target.binding.scope.function?.flakeOutputs && isFlakeFile(place)) return undefined;
@@ -35,6 +37,7 @@ function pathMarkdown(model: ScopeModel, target: NonNullable<ReturnType<typeof p
   const written = model.text.slice(target.literal.start, target.literal.end);
   const shown = `\`${target.resolved}\``;
   if (target.kind === 'missing') return `**${written}** → ${shown}\n\nThis path does not exist.`;
+  if (target.kind === 'special') return `**${written}** → ${shown}\n\nNot a regular file or a folder (a named pipe, a device or a socket).`;
   if (target.kind === 'folder') {
     return target.file
       ? `**${written}** → ${shown}\n\nA folder: importing it reads its \`default.nix\`.`

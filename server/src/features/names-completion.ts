@@ -16,8 +16,11 @@ import type { DocumentPlace } from './definition';
  *
  * Nothing is offered where a binding's name is typed (`{ hardware.| }`): the option completion
  * answers there, and both lists are shown together. `true`, `false` and `null` are left to it too.
+ *
+ * Without `general` (another Nix language server completes names), only file names and a flake's
+ * input names are offered: no other Nix server completes those.
  */
-export function completeNames(model: ScopeModel, lines: LineIndex, offset: number, place: DocumentPlace): CompletionItem[] {
+export function completeNames(model: ScopeModel, lines: LineIndex, offset: number, place: DocumentPlace, general = true): CompletionItem[] {
   const text = model.text;
   if (inComment(model, offset) || inString(model, offset)) return [];
   const pathTyped = /(?:^|[\s[(=:{;])(\.{1,2}\/[A-Za-z0-9._+\-/]*)$/.exec(text.slice(Math.max(0, offset - 256), offset));
@@ -25,7 +28,8 @@ export function completeNames(model: ScopeModel, lines: LineIndex, offset: numbe
   let wordStart = offset;
   while (wordStart > 0 && /[A-Za-z0-9_'-]/.test(text[wordStart - 1]!)) wordStart--;
   if (/[0-9'-]/.test(text[wordStart] ?? '')) return [];
-  if (text[wordStart - 1] === '.') return completeAttributes(model, wordStart - 1, place);
+  if (text[wordStart - 1] === '.') return completeAttributes(model, wordStart - 1, place, general);
+  if (!general) return [];
   switch (classify(model, wordStart)) {
     case 'expression':
       return [...bindingItems(visibleBindings(scopeAt(model, offset)).bindings), ...builtinItems()];
@@ -133,7 +137,7 @@ function inheritSource(model: ScopeModel, at: number): AttrSet | undefined {
 }
 
 /** `a.b.` up to the cursor: the attributes of `a.b`, when the file says what it is. */
-function completeAttributes(model: ScopeModel, dot: number, place: DocumentPlace): CompletionItem[] {
+function completeAttributes(model: ScopeModel, dot: number, place: DocumentPlace, general: boolean): CompletionItem[] {
   const text = model.text;
   const names: string[] = [];
   let end = dot;
@@ -151,10 +155,11 @@ function completeAttributes(model: ScopeModel, dot: number, place: DocumentPlace
   if (classify(model, end) !== 'expression') return [];
   const [base, ...rest] = names as [string, ...string[]];
   const binding = visibleBindings(scopeAt(model, end)).bindings.find((b) => b.name === base);
-  if (!binding) return base === 'builtins' && rest.length === 0 ? builtinMemberItems() : [];
+  if (!binding) return general && base === 'builtins' && rest.length === 0 ? builtinMemberItems() : [];
   if (isFlakeInputsName(binding, place) && rest.length === 0) {
     return [...flakeInputs(model).keys()].map((name) => ({ label: name, kind: CompletionItemKind.Module, detail: 'flake input' }));
   }
+  if (!general) return [];
   const set = setOfBinding(model, binding);
   if (rest.length === 0) return attributeItems(model, set);
   const attr = followPath(model, set, rest);
@@ -225,20 +230,35 @@ function builtinItem(label: string, doc: NonNullable<ReturnType<typeof builtinDo
 /** At most this many entries of a folder are offered. */
 const MAX_ENTRIES = 500;
 
+/**
+ * At most `limit` entries of a folder, read one at a time: a path typed towards `/nix/store/`
+ * (hundreds of thousands of entries) must not list all of them inside a completion request.
+ * Entries' kinds come from the listing; nothing in the folder is opened.
+ */
+function firstEntries(folder: string, limit: number): fs.Dirent[] {
+  const entries: fs.Dirent[] = [];
+  let dir: fs.Dir | undefined;
+  try {
+    dir = fs.opendirSync(folder);
+    for (let e = dir.readSync(); e && entries.length < limit; e = dir.readSync()) entries.push(e);
+  } catch {
+    // Not a folder, gone, or no permission: what was read so far is all there is.
+  } finally {
+    dir?.closeSync();
+  }
+  // In name order, as readdir gives them (the folder's own order is the file system's).
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** `./modules/ro` up to the cursor: the entries of `./modules/` starting with `ro`. */
 function completePath(typed: string, documentFile: string | undefined, lines: LineIndex, offset: number): CompletionItem[] {
   if (!documentFile) return [];
   const slash = typed.lastIndexOf('/');
   const folder = path.resolve(path.dirname(documentFile), typed.slice(0, slash + 1));
   const prefix = typed.slice(slash + 1);
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(folder, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+  const entries = firstEntries(folder, MAX_ENTRIES);
   const items: CompletionItem[] = [];
-  for (const e of entries.slice(0, MAX_ENTRIES)) {
+  for (const e of entries) {
     if (e.name.startsWith('.') && !prefix.startsWith('.')) continue;
     const dir = e.isDirectory();
     const nix = e.name.endsWith('.nix');

@@ -1,5 +1,5 @@
 import type { Binding, Reference, Scope, ScopeModel, Site } from '../scope/model';
-import { bindingAt, isWithin, keyAt, referenceAt } from '../scope/query';
+import { bindingAt, isWithin, keyAt, nodesAt, referenceAt } from '../scope/query';
 import { unparen } from '../scope/attrs';
 
 /** A text edit in offsets (the LSP layer turns it into ranges). */
@@ -16,10 +16,18 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 /** Keywords, and names the parser treats specially: never a new binding's name. */
 const NOT_NAMES = new Set(['if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or', '__curPos']);
 
+/** Why the user must confirm a rename: it changes a name that code outside the rename uses. */
+export interface Confirmation {
+  label: string;
+  description: string;
+}
+
 /**
  * textDocument/prepareRename: the name under the cursor and whether it can be renamed at all.
  * Bindings whose name is also an attribute name somewhere a rename cannot follow are refused:
- * named function arguments (callers pass them by name) and `rec` attributes (the set's key).
+ * the arguments of modules and of a flake's `outputs` (the module system and Nix pass them by
+ * name) and `rec` attributes (the set's key). Other named arguments can be renamed, with the
+ * user's confirmation (see `renameConfirmation`): their callers are the user's own code.
  */
 export function prepareRename(model: ScopeModel, offset: number): Outcome<{ site: Site; name: string }> {
   const target = bindingAt(model, offset);
@@ -46,6 +54,19 @@ export function renameEdits(model: ScopeModel, offset: number, newName: string):
   return { ok: edits.sort((x, y) => x.start - y.start) };
 }
 
+/**
+ * A named argument's rename needs confirmation: calls that pass it (`f { name = …; }`) are not
+ * found by a rename (a call cannot be tied to the function statically), so they keep the old name.
+ */
+export function renameConfirmation(model: ScopeModel, offset: number): Confirmation | undefined {
+  const b = bindingAt(model, offset)?.binding;
+  if (b?.kind !== 'formal') return undefined;
+  return {
+    label: 'Callers pass it by this name',
+    description: `\`${b.name}\` is a named argument: calls that pass \`${b.name} = …\` keep the old name. Rename it there too.`,
+  };
+}
+
 function nothingToRename(model: ScopeModel, offset: number): string {
   const ref = referenceAt(model, offset);
   if (ref?.builtin) return `\`${ref.name}\` is a builtin of Nix, not a binding of this file: it cannot be renamed.`;
@@ -56,14 +77,59 @@ function nothingToRename(model: ScopeModel, offset: number): string {
 }
 
 function refusalFor(model: ScopeModel, b: Binding): string | undefined {
-  if (b.kind === 'formal') {
-    return `\`${b.name}\` is a named argument: it is passed by this name (by callers, or by the module system), so renaming it here would break them.`;
-  }
+  if (b.kind === 'formal') return moduleArgument(model, b);
   if (b.kind === 'rec') return `\`${b.name}\` is an attribute of a \`rec\` set: its name is also the set's key, which code elsewhere may select.`;
   if (b.name === 'body' && model.notes.legacyLets.some((l) => l.start === b.scope.node.start)) {
     return '`body` is the value of this `let { … }`: Nix selects it by that name.';
   }
   return undefined;
+}
+
+/** Names only NixOS modules take; `lib` and `pkgs` are also what `callPackage` passes to a package. */
+const MODULE_ONLY_ARGUMENTS = ['config', 'options', 'modulesPath'];
+const SHARED_ARGUMENTS = ['lib', 'pkgs'];
+
+/**
+ * Why a named argument must keep its name: it belongs to a flake's `outputs` (Nix passes the
+ * inputs by name) or to a module (the module system passes every argument by name, also
+ * `specialArgs`). A module is what the scope model takes for one (module arguments, or a module as
+ * result, as the unused-argument lint does) or a function in a `modules`/`imports` list.
+ */
+function moduleArgument(model: ScopeModel, b: Binding): string | undefined {
+  const fn = b.scope.function;
+  if (!fn) return undefined;
+  if (fn.flakeOutputs) return `\`${b.name}\` is an input of this flake: Nix passes the inputs to \`outputs\` by their names, so renaming it here would break the flake.`;
+  const takes = (names: string[]) => names.find((n) => b.scope.bindings.get(n)?.kind === 'formal');
+  const shared = takes(SHARED_ARGUMENTS);
+  if (fn.module && !takes(MODULE_ONLY_ARGUMENTS) && shared && !inModuleList(model, b.scope)) {
+    return `\`${b.name}\` is an argument of a function that takes \`${shared}\`, as NixOS modules and packages do: the module system or \`callPackage\` passes it by this name, so renaming it would break them.`;
+  }
+  if (fn.module || inModuleList(model, b.scope)) {
+    return `\`${b.name}\` is an argument of a NixOS module: the module system passes it by this name, so renaming it would break the module.`;
+  }
+  return undefined;
+}
+
+/** Whether a function is an element of a `modules = [ … ]` or `imports = [ … ]` list (through parentheses and `++`). */
+function inModuleList(model: ScopeModel, fn: Scope): boolean {
+  const chain = nodesAt(model, fn.node.start);
+  let i = chain.findIndex((p) => p.node.type === 'function_expression' && p.start === fn.node.start && p.start + p.node.length === fn.node.end);
+  if (i < 0) return false;
+  let list = false;
+  for (i--; i >= 0; i--) {
+    const { node, start } = chain[i]!;
+    if (node.type === 'parenthesized_expression' || node.type === 'binary_expression') continue;
+    if (node.type === 'list_expression' && !list) {
+      list = true;
+      continue;
+    }
+    if (node.type !== 'binding' || !list) return false;
+    const path = node.children[0];
+    if (path?.type !== 'attrpath') return false;
+    const key = model.text.slice(start + path.offset, start + path.offset + path.length);
+    return /(^|\.)\s*(modules|imports)$/.test(key);
+  }
+  return false;
 }
 
 function invalidName(name: string): string | undefined {

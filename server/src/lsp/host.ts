@@ -1,4 +1,5 @@
 import type {
+  ClientCapabilities,
   CodeAction,
   CodeActionParams,
   CompletionItem,
@@ -32,6 +33,14 @@ export interface ServerHost {
   withDocument<T>(uri: string, fallback: T, run: (doc: NixDocument) => T): T;
   /** Diagnose every open document again (something outside them changed, e.g. flake.lock). */
   refreshAll(): void;
+  /**
+   * Whether Jetson Nix provides the general Nix features now (`jetsonNix.generalNixFeatures`, and
+   * whether another Nix language server is active): requests of general features answer nothing
+   * while they are off (see general-features.ts).
+   */
+  generalFeatures(): boolean;
+  /** What the client announced at `initialize`. */
+  clientCapabilities(): ClientCapabilities;
 }
 
 /**
@@ -43,6 +52,11 @@ export interface ServerHost {
 export interface FeatureModule {
   readonly name: string;
   capabilities(): ServerCapabilities;
+  /**
+   * Capabilities only general Nix features use (definition, formatting, …): announced while those
+   * are on, registered and unregistered at run time where the client allows (general-registration.ts).
+   */
+  generalCapabilities?(): ServerCapabilities;
   register?(host: ServerHost): void;
   completion?(doc: NixDocument, params: CompletionParams, host: ServerHost): CompletionItem[];
   hover?(doc: NixDocument, params: HoverParams, host: ServerHost): Hover | null | undefined;

@@ -109,7 +109,7 @@ function openSymbols(host: ServerHost): (file: string) => IndexedSymbol[] | unde
 /** Formats a whole document, or the changes of a whole-document format that touch a range. */
 async function format(host: ServerHost, uri: string, lineRange?: { start: number; end: number }): Promise<TextEdit[] | null> {
   const doc = host.document(uri);
-  if (!doc) return null;
+  if (!doc || !host.generalFeatures()) return null;
   const choice = chooseFormatter(host.settings()['formatting.formatter'], process.env.PATH);
   if (choice.kind === 'off') return null;
   if (choice.kind === 'missing') {
@@ -140,21 +140,30 @@ async function format(host: ServerHost, uri: string, lineRange?: { start: number
   return formattingEdits(text, result.text, lineRange).map((e) => ({ range: doc.lineIndex.range(e.start, e.end), newText: e.newText }));
 }
 
-/** Outline, workspace symbols, folding, selection ranges, links and formatting. */
+/**
+ * Outline, workspace symbols, folding, selection ranges, links and formatting. Formatting and the
+ * outline of files other than flake.nix are general Nix features; the rest no other Nix server
+ * offers (workspace symbols), or VS Code shows once when two servers offer it (folding,
+ * selection ranges, links).
+ */
 export const structureFeature: FeatureModule = {
   name: 'structure',
   capabilities: () => ({
-    documentSymbolProvider: { label: 'Nix' },
     workspaceSymbolProvider: true,
     foldingRangeProvider: true,
     selectionRangeProvider: true,
     documentLinkProvider: { resolveProvider: false },
+  }),
+  generalCapabilities: () => ({
+    documentSymbolProvider: { label: 'Nix' },
     documentFormattingProvider: true,
     documentRangeFormattingProvider: true,
   }),
   register(host) {
     const c = host.connection;
-    c.onDocumentSymbol((p) => host.withDocument(p.textDocument.uri, [], (doc) => symbolsOf(doc, p.textDocument.uri)));
+    c.onDocumentSymbol((p) =>
+      host.generalFeatures() || isFlakeUri(p.textDocument.uri) ? host.withDocument(p.textDocument.uri, [], (doc) => symbolsOf(doc, p.textDocument.uri)) : [],
+    );
     c.onWorkspaceSymbol(async (p) => {
       try {
         await startIndexing(host);

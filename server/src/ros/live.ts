@@ -69,7 +69,7 @@ export function findRosOverlay(lock: FlakeLock): LockedRosLookup {
 /** Reads `flakeDir/flake.lock` (through safe-read) and finds the nix-ros-overlay it pins. */
 export async function readLockedRosOverlay(flakeDir: string): Promise<LockedRosLookup> {
   const text = await readText(path.join(flakeDir, 'flake.lock'), { kind: 'lock' });
-  if (!text.ok) return { reason: text.reason === 'missing' ? 'no flake.lock' : text.message };
+  if (!text.ok) return { reason: text.reason === 'missing' ? 'no flake.lock' : `flake.lock ${text.problem}` };
   const parsed = parseLock(text.value);
   return 'lock' in parsed ? findRosOverlay(parsed.lock) : { reason: parsed.error };
 }
