@@ -4,11 +4,11 @@
  * gives), the last revision that still had it, the branches maintained after the removal that
  * still define it (noetic: `ros1-25.05`), and what the README says about such a branch.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { readDistroList } from '../server/src/ros/extract-distros';
 import type { RemovedDistro } from '../server/src/ros/types';
+import { readTextSync } from '../server/src/shared/safe-read';
 import { git } from './schema';
 
 /** ROS 1 distributions (REP 3), for trees older than `mkRosDistroOverlay { version = …; }`. */
@@ -70,13 +70,9 @@ function reasonOf(root: string, revision: string): string | undefined {
 
 /** The README paragraph that names a branch, on one line. */
 function readmeAbout(root: string, branch: string): string | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const paragraph = text.split(/\n\s*\n/).find((p) => p.includes(`\`${branch}\``) || p.includes(` ${branch} `));
+  const readme = readTextSync(path.join(root, 'README.md'), { kind: 'tool', within: root });
+  if (!readme.ok) return undefined;
+  const paragraph = readme.value.split(/\n\s*\n/).find((p) => p.includes(`\`${branch}\``) || p.includes(` ${branch} `));
   return paragraph?.replace(/\s+/g, ' ').trim();
 }
 
