@@ -1,5 +1,6 @@
 // Builds the extension client, the language server and the CLI into dist/,
-// and copies the two WebAssembly files the parser needs next to the server bundle.
+// and copies the two WebAssembly files the parser needs and the ROS package index next to the
+// server bundle (the index is read on first use, not bundled: parsing it at start-up would cost).
 //   node esbuild.mjs               development build (source maps)
 //   node esbuild.mjs --production  minified, no source maps (what the .vsix and the npm package ship)
 //   node esbuild.mjs --watch       rebuild on change
@@ -23,9 +24,12 @@ const wasmFiles = [
   },
 ];
 
+/** Data the server reads from beside its bundle. */
+const dataFiles = [{ from: 'server/ros/ros-index.txt', to: 'dist/server/ros-index.txt' }];
+
 function copyWasm() {
   mkdirSync('dist/server', { recursive: true });
-  for (const { from, to } of wasmFiles) {
+  for (const { from, to } of [...wasmFiles, ...dataFiles]) {
     if (!existsSync(from)) throw new Error(`missing ${from}: run npm ci`);
     copyFileSync(from, to);
   }
