@@ -41,6 +41,12 @@ export interface FlakeConfiguration {
   buildPlatform?: string;
   /** Its modules include jetpack-nixos's module (so it has jetpack-nixos's flash scripts). */
   jetpack?: boolean;
+  /**
+   * Modules of the configuration whose definitions could not be read statically (another flake's
+   * module, a computed one, an unparsable file), as written, at most five: any of them may set
+   * `som` or `carrierBoard` too, so the values above are what the readable modules say.
+   */
+  unreadModules?: string[];
   /** Where the configuration is declared in flake.nix. */
   span: Span;
 }

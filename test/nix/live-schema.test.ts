@@ -86,9 +86,9 @@ async function start(root: string, initializationOptions: Record<string, unknown
 
 const codes = (p: { diagnostics: { code: string }[] }) => p.diagnostics.map((d) => d.code);
 
-test('the store path of a locked source is computed as Nix does', { skip }, () => {
+test('the store path of a locked source is computed as Nix does', { skip }, async () => {
   const { root } = lockedWorkspace();
-  const lookup = readLockedJetpack(root);
+  const lookup = await readLockedJetpack(root);
   assert.ok('found' in lookup, JSON.stringify(lookup));
   const computed = sourceStorePath(lookup.found.narHash)!;
   const archived = JSON.parse(execFileSync(nix!, ['flake', 'archive', '--json', '--dry-run'], { cwd: root, env: offlineNixEnv(), encoding: 'utf8' })) as {
@@ -108,7 +108,7 @@ test('options follow the jetpack-nixos revision flake.lock pins, and hover says 
   assert.deepEqual(codes(settled), []);
   const info = await c.connection.sendRequest<SchemaInfo>(SCHEMA_INFO, { uri: robotUri });
   assert.equal(info.source, 'locked');
-  assert.equal(info.storePath, sourceStorePath((readLockedJetpack(root) as { found: { narHash: string } }).found.narHash));
+  assert.equal(info.storePath, sourceStorePath(((await readLockedJetpack(root)) as { found: { narHash: string } }).found.narHash));
 
   const line = ROBOT.split('\n').findIndex((l) => l.includes('gpioWatchdog'));
   const hover = await c.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', {

@@ -104,7 +104,7 @@ describe('flake.lock', () => {
   });
 
   test('a follows cycle ends instead of looping', () => {
-    const cyclic = lockOf(JSON.stringify({ version: 7, root: 'root', nodes: { root: { inputs: { a: ['b'], b: ['a'] } } } }));
+    const cyclic: FlakeLock = { version: 7, root: 'root', nodes: new Map([['root', { key: 'root', inputs: new Map([['a', ['b']], ['b', ['a']]]), flake: true }]]) };
     assert.equal(resolveInputPath(cyclic, ['a']), undefined);
   });
 

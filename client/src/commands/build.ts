@@ -15,7 +15,9 @@ import { buildArgs, configurationInstallable, installableLabel, isFlashInstallab
 import { describeProgress, type BuildProgress } from '../nix/progress';
 import { diagnosticMessage, primaryError, rangeAt, type NixError } from '../nix/errors';
 import type { BuildTarget } from '../views/flake-items';
+import { BuiltResults } from '../flash/built';
 import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../../../server/src/protocol';
+import { readTextSync, type ReadLimitKind } from '../../../server/src/shared/safe-read';
 import { explainRefusedBuild, preflight } from '../doctor/preflight';
 
 export type { BuildTarget } from '../views/flake-items';
@@ -28,6 +30,8 @@ class BuildSupport implements vscode.Disposable {
   /** Files that hold diagnostics, per flake folder, so a successful build clears only its own. */
   readonly filesByFlake = new Map<string, vscode.Uri[]>();
   readonly running = new Map<string, Promise<BuildOutcome | undefined>>();
+  /** What the builds of this window produced: the only results `jetsonNix.flash` takes ready-made. */
+  readonly built = new BuiltResults();
 
   dispose(): void {
     this.output.dispose();
@@ -51,6 +55,11 @@ export function registerBuildSupport(): vscode.Disposable {
 function buildSupport(ctx: Context): BuildSupport {
   if (!support) ctx.track(registerBuildSupport());
   return support!;
+}
+
+/** The results this window's builds produced (see flash/built.ts). */
+export function builtResults(ctx: Context): BuiltResults {
+  return buildSupport(ctx).built;
 }
 
 /** `jetsonNix.build`: a target from the view item or argument, else picked; never throws. */
@@ -96,7 +105,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   output.appendLine('');
   output.appendLine(`▶ ${new Date(started).toLocaleTimeString()}  ${nix} ${buildArgs(target.installable).join(' ')}  (in ${target.flakeDir})`);
   ctx.log.info(`Build of ${target.installable} started in ${target.flakeDir}`);
-  const lockBefore = readIfExists(path.join(target.flakeDir, 'flake.lock'));
+  const lockBefore = readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Building ${target.label}`, cancellable: true },
@@ -130,8 +139,9 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   }
   if (outcome.ok) {
     ctx.log.info(`Built ${target.installable} in ${seconds} s: ${outcome.outPaths.join(' ')}`);
+    resources.built.record(target, outcome.outPaths);
     clearDiagnostics(resources, target.flakeDir);
-    const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'));
+    const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
     if (!options.quietSuccess) void announceSuccess(target, outcome, { offerFlash: options.offerFlash !== false, lockChanged });
     return outcome;
   }
@@ -263,12 +273,10 @@ function toRange(range: ReturnType<typeof rangeAt>): vscode.Range {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** A file's text, through the safe reader (the extension host must never block on a FIFO or read /dev/zero). */
+function readIfExists(file: string, kind: ReadLimitKind = 'nix'): string | undefined {
+  const read = readTextSync(file, { kind });
+  return read.ok ? read.value : undefined;
 }
 
 /** Building evaluates the flake, which runs its code: only in a trusted workspace. */

@@ -8,6 +8,8 @@ import { JETPACK_NIXOS_FLAKE } from '../flash/candidates';
 import { lsblkArgs, parseLsblk, describeDrive, formatSize, type DriveChoice, type RefusedDrive } from '../installer/drives';
 import { writeInstaller, type WriteDeps, type WriteUi } from '../installer/flow';
 import { which, whichAll } from '../system/which';
+import { locateElevation } from '../flash/script';
+import { storeDir } from '../../../server/src/schema/live';
 import { privateStatusFile, runTerminalForStatus } from '../system/terminal-status';
 import { capabilityFor } from '../../../server/src/shared/doctor';
 import { hostDoctor } from '../doctor/index';
@@ -105,7 +107,8 @@ async function pickImage(ctx: Context): Promise<string | undefined> {
 }
 
 function vscodeWriteDeps(ctx: Context): WriteDeps {
-  const exclude = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  // What runs as root comes from neither a workspace folder nor the Nix store (a dev shell's bin/).
+  const exclude = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), storeDir()];
   return {
     platform: process.platform,
     lsblk: async () => {
@@ -115,10 +118,12 @@ function vscodeWriteDeps(ctx: Context): WriteDeps {
       return r.exitCode === 0 ? parseLsblk(r.stdout) : { ok: false, error: r.stderr.trim() || `lsblk exited with ${r.exitCode}` };
     },
     tools: () => {
-      const elevation = readSettings(ctx.log)['flash.elevation'] === 'pkexec' ? 'pkexec' : 'sudo';
-      const found = whichAll({ elevation, shell: 'sh', dd: 'dd', sha256sum: 'sha256sum', head: 'head', sync: 'sync', umount: 'umount' }, { exclude });
+      const name = readSettings(ctx.log)['flash.elevation'] === 'pkexec' ? 'pkexec' : 'sudo';
+      const elevation = locateElevation(name);
+      const found = whichAll({ shell: 'sh', dd: 'dd', sha256sum: 'sha256sum', head: 'head', sync: 'sync', umount: 'umount' }, { exclude });
       const blockdev = which('blockdev', { exclude });
-      return found.ok ? { ok: true, tools: { ...found.paths, ...(blockdev ? { blockdev } : {}) } } : found;
+      if (!elevation) return { ok: false, missing: [name, ...(found.ok ? [] : found.missing)] };
+      return found.ok ? { ok: true, tools: { elevation, ...found.paths, ...(blockdev ? { blockdev } : {}) } } : found;
     },
     image: async (file) => {
       try {

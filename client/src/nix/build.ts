@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { atLeast, explainNixFailure, nixConfigEnv, nixVersion, run, stripAnsi, ToolMissingError, type NixVersion, type RunResult } from './exec';
 import { BuildProgressModel, Level, parseLogLine, storePathName, type BuildProgress } from './progress';
 import { locateErrors, parseErrorJson, parseErrorText, primaryError, splitErrors, storeRootsIn, type NixError } from './errors';
+import { readBytesSync } from '../../../server/src/shared/safe-read';
 
 export interface BuildOptions {
   /** The `nix` executable (setting `jetsonNix.nix.executable`). */
@@ -186,11 +187,9 @@ export function isCopyOfFlake(storeRoot: string, where: { flakeDir: string; sour
   const relative = path.relative(where.sourceRoot, where.flakeDir);
   const copy = path.join(storeRoot, relative, 'flake.nix');
   if (where.evaluatedFlakes[0] === copy) return true;
-  try {
-    return fs.readFileSync(copy).equals(fs.readFileSync(path.join(where.flakeDir, 'flake.nix')));
-  } catch {
-    return false;
-  }
+  const theirs = readBytesSync(copy, { kind: 'nix' });
+  const ours = readBytesSync(path.join(where.flakeDir, 'flake.nix'), { kind: 'nix' });
+  return theirs.ok && ours.ok && theirs.value.equals(ours.value);
 }
 
 /** One sentence about the most important error, saying where it is when it is in the workspace. */

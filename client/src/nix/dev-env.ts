@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { explainNixFailure, run, stripAnsi } from './exec';
+import { explainNixFailure, resolveExecutable, run, stripAnsi } from './exec';
 import { nixEnvironment } from './discovery';
+import { readTextSync } from '../../../server/src/shared/safe-read';
 
 export interface CaptureOptions {
   nix: string;
@@ -56,14 +57,16 @@ export async function captureDevShellEnvironment(options: CaptureOptions): Promi
     options.log?.(`${options.nix} ${args.join(' ')} (in ${options.flakeDir})`);
     const result = await run(options.nix, args, { cwd: options.flakeDir, signal: options.signal, env, onStderrLine: options.log });
     if (result.cancelled) return { ok: false, cancelled: true, message: 'Capturing the dev shell environment was cancelled.' };
-    if (result.exitCode !== 0 || !fs.existsSync(file)) {
+    const captured = result.exitCode === 0 ? readTextSync(file, { kind: 'tool' }) : undefined;
+    if (!captured?.ok) {
       const explained = explainNixFailure(result.stderr);
       const last = stripAnsi(result.stderr).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('error:')).at(-1);
-      return { ok: false, cancelled: false, message: explained ?? (last ? last.replace(/^error:\s*/, '') : `nix develop exited with code ${String(result.exitCode)}`) };
+      const why = captured && captured.reason !== 'missing' ? `the captured environment ${captured.problem}` : `nix develop exited with code ${String(result.exitCode)}`;
+      return { ok: false, cancelled: false, message: explained ?? (last ? last.replace(/^error:\s*/, '') : why) };
     }
     const base: Record<string, string> = {};
     for (const [name, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) base[name] = value;
-    return { ok: true, environment: parseNulEnvironment(fs.readFileSync(file, 'utf8')), base };
+    return { ok: true, environment: parseNulEnvironment(captured.value), base };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -160,21 +163,14 @@ export function shellTerminalName(name: string): string {
 }
 
 /**
- * The absolute path of an executable: the setting itself when it is a path, else the first match
- * on PATH. A terminal is started with it directly (no shell in between), so it must exist.
+ * The absolute path of an executable, or undefined: `resolveExecutable` without the reason (an
+ * absolute path, or a bare name on the absolute folders of PATH; never a path relative to a
+ * workspace folder).
  */
 export function findExecutable(name: string, searchPath: string = process.env.PATH ?? ''): string | undefined {
-  const executable = (file: string) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return fs.statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (name.includes('/')) return executable(name) ? path.resolve(name) : undefined;
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir && executable(path.join(dir, name))) return path.join(dir, name);
+  try {
+    return resolveExecutable(name, searchPath);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

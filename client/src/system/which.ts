@@ -1,38 +1,39 @@
 /**
- * Absolute paths of the system programs run as root (sudo, pkexec, dd…), found before anything
- * runs: a terminal is then given `/usr/bin/sudo`, never a name its shell could resolve to something
- * else (a relative PATH entry, a folder the workspace controls). No `vscode` import.
+ * Absolute paths of the system programs run as root by Write Installer to USB Drive (dd, umount,
+ * sha256sum…), found before anything runs: the terminal is given `/usr/bin/dd`, never a name its
+ * shell could resolve to something else. The search is exec.ts's (absolute PATH entries only);
+ * as for sudo and pkexec (flash/script.ts `locateElevation`), nothing inside the Nix store or a
+ * workspace folder is taken: a dev shell's or a repository's `bin/dd` must not run as root.
+ * No `vscode` import.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { searchExecutable } from '../nix/exec';
 
 /** Folders searched after PATH: where Debian and others keep administration programs a user's PATH may lack. */
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export interface WhichOptions {
-  /** The PATH to search (default: this process's). Only absolute entries count. */
+  /** The PATH to search (default: this process's). */
   path?: string;
-  /** Folders whose programs are not trusted (the workspace folders). */
+  /** Folders whose programs are never taken (the workspace folders, the Nix store). */
   exclude?: readonly string[];
 }
 
-/** The absolute path of an executable regular file named `name`, or undefined. */
+/** The absolute path of an executable file named `name` outside the excluded folders, or undefined. */
 export function which(name: string, options: WhichOptions = {}): string | undefined {
   if (name.includes('/')) return undefined;
-  const entries = [...(options.path ?? process.env.PATH ?? '').split(path.delimiter), ...SYSTEM_DIRS];
-  for (const dir of entries) {
-    if (!path.isAbsolute(dir) || (options.exclude ?? []).some((x) => isInside(x, dir))) continue;
-    const candidate = path.join(dir, name);
+  const exclude = options.exclude ?? [];
+  const outside = (file: string) => !exclude.some((folder) => isInside(folder, file));
+  const searchPath = [options.path ?? process.env.PATH ?? '', ...SYSTEM_DIRS].join(path.delimiter);
+  return searchExecutable(name, searchPath, (file) => {
+    if (!outside(file)) return false;
     try {
-      const stat = fs.statSync(candidate);
-      if (!stat.isFile()) continue;
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
+      return outside(fs.realpathSync(file));
     } catch {
-      // Not here.
+      return false;
     }
-  }
-  return undefined;
+  });
 }
 
 /** Every program of `names` resolved, or the names that are missing. */
@@ -47,7 +48,7 @@ export function whichAll<K extends string>(names: Record<K, string>, options: Wh
   return missing.length > 0 ? { ok: false, missing } : { ok: true, paths };
 }
 
-function isInside(folder: string, dir: string): boolean {
-  const rel = path.relative(folder, dir);
+function isInside(folder: string, file: string): boolean {
+  const rel = path.relative(folder, file);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

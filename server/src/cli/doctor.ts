@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createNixParser } from '../parse/parser';
 import { buildReport, collectHostFacts, nodeRunner, renderText, type ReportInput, type Runner } from '../shared/doctor';
 import { readFlakeFolder } from './flake-reader';
+import { escapeControls } from './formats';
 
 export const DOCTOR_USAGE = `Usage: jetson-nix doctor [--format text|json] [--nix PATH] [--timeout SECONDS] [--no-ping] [flake folder]
 
@@ -106,6 +107,7 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
   }
   const facts = await collectHostFacts({ nix: options.nix, runner: io.runner ?? nodeRunner, ping: options.ping, pingTimeoutMs: options.timeoutSeconds * 1000 });
   const report = buildReport({ ...input, facts });
-  await io.out(options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  // Text goes to a terminal: names and messages from flake.nix or Nix must not carry escape sequences into it.
+  await io.out(options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : escapeControls(renderText(report), '\n'));
   return report.buildable ? 0 : 1;
 }

@@ -8,29 +8,54 @@ export function isSkippedDirectory(name: string): boolean {
 
 export interface Collected {
   files: string[];
-  /** Paths given on the command line that do not exist or cannot be read. */
+  /** Paths given on the command line that do not exist. */
   missing: string[];
+  /**
+   * Paths given on the command line that exist but are neither a readable file nor a folder (a
+   * FIFO, a device, a socket, a file without read permission). Each is in `files` too, so that
+   * the check reports it as `unreadable-file` instead of skipping it silently.
+   */
+  unreadable: string[];
 }
 
 /**
- * The `.nix` files under the given paths, sorted, each once. A file named explicitly is checked
- * whatever its extension. Symbolic links to directories are not followed (no loops).
+ * The `.nix` files under the given paths, sorted, each once. A path named explicitly is checked
+ * whatever its extension, and whatever it is (see `Collected.unreadable`). Inside folders only
+ * regular files count, as with `find -type f`: FIFOs, devices and links to them are skipped, and
+ * symbolic links to folders are not followed (no loops, no walking out of the tree).
  */
 export function collectNixFiles(paths: string[]): Collected {
   const files = new Set<string>();
   const missing: string[] = [];
+  const unreadable: string[] = [];
   for (const p of paths) {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(p);
-    } catch {
-      missing.push(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') missing.push(p);
+      else explicit(p, files, unreadable); // a loop of links, no permission on a parent folder
       continue;
     }
-    if (stat.isFile()) files.add(path.normalize(p));
-    else if (stat.isDirectory()) walk(p, files);
+    if (stat.isDirectory()) walk(p, files);
+    else if (stat.isFile() && readable(p)) files.add(path.normalize(p));
+    else explicit(p, files, unreadable);
   }
-  return { files: [...files].sort(), missing };
+  return { files: [...files].sort(), missing, unreadable: unreadable.sort() };
+}
+
+function explicit(p: string, files: Set<string>, unreadable: string[]): void {
+  files.add(path.normalize(p));
+  unreadable.push(path.normalize(p));
+}
+
+function readable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function walk(root: string, out: Set<string>): void {
@@ -61,11 +86,4 @@ function isFile(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Reads a file as Nix sees it: bytes decoded as UTF-8, invalid sequences replaced. */
-export function readNixFile(file: string): string {
-  const bytes = fs.readFileSync(file);
-  // A byte-order mark is kept: Nix rejects it ("unexpected invalid token"), so we report it too.
-  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
 }

@@ -37,6 +37,7 @@ function pathMarkdown(model: ScopeModel, target: NonNullable<ReturnType<typeof p
   const written = model.text.slice(target.literal.start, target.literal.end);
   const shown = `\`${target.resolved}\``;
   if (target.kind === 'missing') return `**${written}** → ${shown}\n\nThis path does not exist.`;
+  if (target.kind === 'special') return `**${written}** → ${shown}\n\nNot a regular file or a folder (a named pipe, a device or a socket).`;
   if (target.kind === 'folder') {
     return target.file
       ? `**${written}** → ${shown}\n\nA folder: importing it reads its \`default.nix\`.`

@@ -8,6 +8,7 @@ import type { Binding, Placed, ScopeModel, Site } from '../scope/model';
 import { definitionAt, keyAt, nodesAt, referenceAt } from '../scope/query';
 import { flakeInputs, followPath, setOfExpression, staticNames } from '../scope/attr-sets';
 import { staticName } from '../scope/attrs';
+import { regularFileSize } from '../shared/safe-read';
 
 /** Where the document is, for relative paths and flake-only navigation. */
 export interface DocumentPlace {
@@ -103,7 +104,8 @@ export interface PathTarget {
   resolved: string;
   /** What opening it opens: the file, a folder's default.nix; undefined when there is none. */
   file: string | undefined;
-  kind: 'file' | 'folder' | 'missing';
+  /** `special`: a FIFO, a device or a socket, never offered to the editor to open (it would block or never end). */
+  kind: 'file' | 'folder' | 'missing' | 'special';
 }
 
 /** The path literal at `offset`, resolved against the document's folder. */
@@ -125,11 +127,15 @@ function resolveNixPath(written: string, documentFile: string | undefined): stri
 }
 
 function openable(resolved: string): { file: string | undefined; kind: PathTarget['kind'] } {
+  // A stat, never an open: it cannot block on a FIFO. Only regular files are offered to open.
+  let stat: fs.Stats;
   try {
-    if (!fs.statSync(resolved).isDirectory()) return { file: resolved, kind: 'file' };
-    const main = path.join(resolved, 'default.nix');
-    return { file: fs.existsSync(main) ? main : undefined, kind: 'folder' };
+    stat = fs.statSync(resolved);
   } catch {
     return { file: undefined, kind: 'missing' };
   }
+  if (stat.isFile()) return { file: resolved, kind: 'file' };
+  if (!stat.isDirectory()) return { file: undefined, kind: 'special' };
+  const main = path.join(resolved, 'default.nix');
+  return { file: regularFileSize(main) !== undefined ? main : undefined, kind: 'folder' };
 }

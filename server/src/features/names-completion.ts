@@ -230,20 +230,35 @@ function builtinItem(label: string, doc: NonNullable<ReturnType<typeof builtinDo
 /** At most this many entries of a folder are offered. */
 const MAX_ENTRIES = 500;
 
+/**
+ * At most `limit` entries of a folder, read one at a time: a path typed towards `/nix/store/`
+ * (hundreds of thousands of entries) must not list all of them inside a completion request.
+ * Entries' kinds come from the listing; nothing in the folder is opened.
+ */
+function firstEntries(folder: string, limit: number): fs.Dirent[] {
+  const entries: fs.Dirent[] = [];
+  let dir: fs.Dir | undefined;
+  try {
+    dir = fs.opendirSync(folder);
+    for (let e = dir.readSync(); e && entries.length < limit; e = dir.readSync()) entries.push(e);
+  } catch {
+    // Not a folder, gone, or no permission: what was read so far is all there is.
+  } finally {
+    dir?.closeSync();
+  }
+  // In name order, as readdir gives them (the folder's own order is the file system's).
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** `./modules/ro` up to the cursor: the entries of `./modules/` starting with `ro`. */
 function completePath(typed: string, documentFile: string | undefined, lines: LineIndex, offset: number): CompletionItem[] {
   if (!documentFile) return [];
   const slash = typed.lastIndexOf('/');
   const folder = path.resolve(path.dirname(documentFile), typed.slice(0, slash + 1));
   const prefix = typed.slice(slash + 1);
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(folder, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+  const entries = firstEntries(folder, MAX_ENTRIES);
   const items: CompletionItem[] = [];
-  for (const e of entries.slice(0, MAX_ENTRIES)) {
+  for (const e of entries) {
     if (e.name.startsWith('.') && !prefix.startsWith('.')) continue;
     const dir = e.isDirectory();
     const nix = e.name.endsWith('.nix');

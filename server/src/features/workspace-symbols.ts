@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver/node';
 import type { Parser } from 'web-tree-sitter';
-import { collectNixFiles, readNixFile } from '../cli/files';
+import { collectNixFiles } from '../cli/files';
+import { isInside, type ReadResult } from '../shared/safe-read';
+import { STALE, WorkspaceReads } from '../workspace-reads';
 import { nixVisibleText } from '../analysis/check';
 import { LineIndex } from '../text/line-index';
 import { readFlake } from '../flake/inputs';
@@ -17,8 +19,8 @@ const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_INDEXED_DEPTH = 3;
 /** At most this many answers per query; the editor filters them further as the user types. */
 const MAX_RESULTS = 1000;
-/** Work done between two yields to the event loop, so requests are answered while indexing. */
-const SLICE_MS = 15;
+/** How often indexing reports its progress. */
+const REPORT_MS = 100;
 
 /** A symbol as stored in the index: flattened, with its container's name. */
 export interface IndexedSymbol {
@@ -43,6 +45,7 @@ export interface Progress {
  */
 export class WorkspaceSymbolIndex {
   private readonly byFile = new Map<string, IndexedSymbol[]>();
+  private readonly reads = new WorkspaceReads(() => this.roots, MAX_FILE_BYTES);
   private built: Promise<void> | undefined;
   private roots: string[] = [];
 
@@ -82,10 +85,12 @@ export class WorkspaceSymbolIndex {
 
   /** Re-reads one file after it changed on disk (or forgets it when it is gone). */
   async update(file: string): Promise<void> {
-    if (!this.built || !file.endsWith('.nix') || !this.roots.some((r) => isInside(file, r))) return;
+    const abs = path.resolve(file);
+    if (!this.built || !abs.endsWith('.nix') || !this.roots.some((r) => abs !== r && isInside(r, abs))) return;
     await this.built;
     const parser = await this.parser();
-    this.indexFile(parser, path.resolve(file));
+    const read = await this.reads.read(abs);
+    if (read !== STALE) this.indexText(parser, abs, read);
   }
 
   private async build(folders: string[], progress: () => Promise<Progress>, log: (message: string) => void): Promise<void> {
@@ -98,15 +103,16 @@ export class WorkspaceSymbolIndex {
       const { files } = collectNixFiles(folders.filter((f) => fs.existsSync(f)));
       const todo = files.slice(0, this.maxFiles);
       if (files.length > this.maxFiles) log(`Workspace has ${files.length} .nix files; indexing the first ${this.maxFiles} for workspace symbols.`);
-      let sliceStart = Date.now();
-      for (let i = 0; i < todo.length; i++) {
-        this.indexFile(parser, path.resolve(todo[i]!));
-        if (Date.now() - sliceStart >= SLICE_MS) {
-          reporter.report(Math.round((100 * (i + 1)) / todo.length), `${i + 1}/${todo.length} files`);
-          await new Promise((resolve) => setImmediate(resolve));
-          sliceStart = Date.now();
+      let reported = Date.now();
+      let done = 0;
+      await this.reads.each(todo.map((f) => path.resolve(f)), (file, read) => {
+        this.indexText(parser, file, read);
+        done++;
+        if (Date.now() - reported >= REPORT_MS) {
+          reporter.report(Math.round((100 * done) / todo.length), `${done}/${todo.length} files`);
+          reported = Date.now();
         }
-      }
+      });
       const count = [...this.byFile.values()].reduce((n, s) => n + s.length, 0);
       log(`Indexed ${todo.length} .nix files (${count} symbols) for workspace symbols in ${Date.now() - started} ms.`);
     } finally {
@@ -114,16 +120,11 @@ export class WorkspaceSymbolIndex {
     }
   }
 
-  private indexFile(parser: Parser, file: string): void {
+  /** Indexes one file's text; a file that could not be read (deleted, too large, a FIFO…) has nothing to find. */
+  private indexText(parser: Parser, file: string, read: ReadResult<string>): void {
     this.byFile.delete(file);
-    let text: string;
-    try {
-      const stat = fs.statSync(file);
-      if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return;
-      text = readNixFile(file);
-    } catch {
-      return; // deleted or unreadable: nothing to find in it
-    }
+    if (!read.ok) return;
+    const text = read.value;
     const tree = parser.parse(nixVisibleText(text).text);
     if (!tree) return;
     try {
@@ -163,9 +164,4 @@ export function matchScore(name: string, query: string): number {
     at = found + 1;
   }
   return 2 + gaps;
-}
-
-function isInside(file: string, root: string): boolean {
-  const relative = path.relative(root, path.resolve(file));
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }

@@ -35,6 +35,18 @@ export interface ConfigurationFacts extends PlatformFacts {
   majorVersion?: string;
   /** jetpack-nixos's module is one of its modules. */
   jetpack?: boolean;
+  /** Modules whose definitions could not be read (see FlakeConfiguration.unreadModules). */
+  unreadModules?: string[];
+}
+
+/** Unread modules named at most, each in at most this many characters: enough to recognise them. */
+const MAX_UNREAD_NAMED = 5;
+const MAX_UNREAD_LENGTH = 80;
+
+/** A module as the user wrote it, on one line and short. */
+function describeModule(node: Node): string {
+  const text = node.text.replace(/\s+/g, ' ').trim();
+  return text.length > MAX_UNREAD_LENGTH ? `${text.slice(0, MAX_UNREAD_LENGTH - 1)}…` : text;
 }
 
 /** The `nixosSystem { … }` argument a configuration's value is (through parentheses and `let` names). */
@@ -122,13 +134,13 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
   const modules = arg && bindingValue(arg, 'modules');
   if (!modules) return {};
   const definitions: RuleDef[] = [];
-  let unseen = false;
+  const unread: string[] = [];
   let jetpackModule = false;
   const queue: Pending[] = listElements(modules).map((node) => ({ node, dir }));
   const visitedFiles = new Set<string>();
   for (let item = queue.shift(), steps = 0; item; item = queue.shift(), steps++) {
     if (steps > MAX_STEPS) {
-      unseen = true;
+      unread.push(`modules past the first ${MAX_STEPS}`);
       break;
     }
     const n = unparen(item.node);
@@ -139,7 +151,7 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
     } else if (n.type === 'variable_expression') {
       const bound = resolveName(n);
       if (bound) queue.push({ node: bound, dir: item.dir });
-      else unseen = true;
+      else unread.push(describeModule(n));
       continue;
     } else if (n.type === 'path_expression') {
       const file = resolvePathLiteral(n, item.dir);
@@ -155,7 +167,7 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
     }
     // A module we cannot read (a call, another flake's module, a file with syntax errors) may set anything.
     if (!body || body.hasError) {
-      unseen = true;
+      unread.push(describeModule(n));
       continue;
     }
     definitions.push(...moduleDefinitions({ node: body, group: 0 }).definitions.map(toRuleDef));
@@ -164,7 +176,9 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
   }
   const systemArgument = bindingValue(arg, 'system') ?? inheritedName(arg, 'system');
   const systemText = systemArgument && stringValue(resolveLiteral(systemArgument));
-  return factsOf(definitions, unseen, index, { jetpackModule, ...(systemText ? { systemArgument: systemText } : {}) });
+  const out = factsOf(definitions, unread.length > 0, index, { jetpackModule, ...(systemText ? { systemArgument: systemText } : {}) });
+  if (unread.length > 0) out.unreadModules = [...new Set(unread)].slice(0, MAX_UNREAD_NAMED);
+  return out;
 }
 
 /** The identifier of `inherit name;` (not `inherit (set) name;`) in a set literal. */

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { findFollowsCycle, resolvePath } from './follows';
+import { readTextSync, type ReadResult } from '../shared/safe-read';
 
 /**
  * A flake.lock as Nix writes it (format versions 5 to 7): a graph of nodes keyed by name, the
@@ -29,8 +31,6 @@ export interface LockNode {
 
 /** Lock formats this reader understands; older ones predate the node graph. */
 const SUPPORTED_VERSIONS = new Set([5, 6, 7]);
-/** Longest chain of follows resolved before giving up (Nix rejects cycles; we only stop). */
-const MAX_FOLLOWS_DEPTH = 64;
 
 export type LockParse = { lock: FlakeLock } | { error: string };
 
@@ -64,7 +64,10 @@ export function parseLock(text: string): LockParse {
     nodes.set(key, node);
   }
   if (!nodes.has(root)) return { error: `flake.lock has no root node \`${root}\`` };
-  return { lock: { version, root, nodes } };
+  const lock: FlakeLock = { version, root, nodes };
+  const cycle = findFollowsCycle(lock);
+  if (cycle) return { error: `flake.lock has a cycle of \`follows\` (${cycle.join(' → ')}), which Nix cannot resolve` };
+  return { lock };
 }
 
 /** The root node's inputs: the flake's own inputs as last locked. */
@@ -74,22 +77,12 @@ export function rootInputs(lock: FlakeLock): Map<string, LockInput> {
 
 /**
  * The key of the node an input path (`["jetpack-nixos", "nixpkgs"]`) ends at, following
- * `follows` paths from the root as Nix does; undefined when a step does not exist.
+ * `follows` paths from the root as Nix does; undefined when a step does not exist or the
+ * follows form a cycle. Remembered per lock: all calls on one lock cost time linear in its size.
  */
-export function resolveInputPath(lock: FlakeLock, inputPath: readonly string[], depth = 0): string | undefined {
-  if (depth > MAX_FOLLOWS_DEPTH) return undefined;
-  let current = lock.root;
-  for (const name of inputPath) {
-    const target = lock.nodes.get(current)?.inputs.get(name);
-    if (target === undefined) return undefined;
-    if (typeof target === 'string') current = target;
-    else {
-      const resolved = resolveInputPath(lock, target, depth + 1);
-      if (resolved === undefined) return undefined;
-      current = resolved;
-    }
-  }
-  return current;
+export function resolveInputPath(lock: FlakeLock, inputPath: readonly string[]): string | undefined {
+  const resolved = resolvePath(lock, inputPath);
+  return 'key' in resolved ? resolved.key : undefined;
 }
 
 /** The node an input path ends at. */
@@ -154,6 +147,16 @@ export function referenceOf(attrs: Record<string, string | number | boolean>): s
 /** A flake.lock read from disk, or why it could not be used; `absent` when there is none. */
 export type LockFile = { state: 'absent' } | { state: 'invalid'; error: string } | { state: 'ok'; lock: FlakeLock };
 
+/**
+ * A flake.lock read with the safe reader, parsed. A FIFO, a device or a file over the cap named
+ * `flake.lock` is an invalid lock that says why, so the user sees it on flake.nix.
+ */
+export function lockFileOf(read: ReadResult<string>): LockFile {
+  if (!read.ok) return read.reason === 'missing' ? { state: 'absent' } : { state: 'invalid', error: `flake.lock ${read.problem}` };
+  const parsed = parseLock(read.value);
+  return 'lock' in parsed ? { state: 'ok', lock: parsed.lock } : { state: 'invalid', error: parsed.error };
+}
+
 interface CacheEntry {
   mtimeMs: number;
   size: number;
@@ -162,7 +165,10 @@ interface CacheEntry {
 
 /**
  * flake.lock files read from disk, re-read when their modification time or size changes, so a
- * `nix flake lock` in a terminal is seen even when no file event reaches the server.
+ * `nix flake lock` in a terminal is seen even when no file event reaches the server. Completion,
+ * hover and diagnostics of flake.nix need the lock, so it is read in the request that first asks
+ * for it: through the safe reader (a FIFO or device is refused without blocking, the size is
+ * capped), and once per change of the file.
  */
 export class LockFiles {
   private readonly cache = new Map<string, CacheEntry>();
@@ -182,13 +188,7 @@ export class LockFiles {
     }
     const cached = this.cache.get(lockPath);
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.file;
-    let file: LockFile;
-    try {
-      const parsed = parseLock(fs.readFileSync(lockPath, 'utf8'));
-      file = 'lock' in parsed ? { state: 'ok', lock: parsed.lock } : { state: 'invalid', error: parsed.error };
-    } catch (err) {
-      file = { state: 'invalid', error: `flake.lock could not be read (${err instanceof Error ? err.message : String(err)})` };
-    }
+    const file = lockFileOf(readTextSync(lockPath, { kind: 'lock' }));
     this.cache.set(lockPath, { mtimeMs: stat.mtimeMs, size: stat.size, file });
     return file;
   }

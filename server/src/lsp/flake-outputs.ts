@@ -7,36 +7,45 @@ import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../pr
 import { readFlakeOutputs } from '../flake/outputs';
 import type { ModuleFiles } from '../flake/configuration';
 import { nixVisibleText } from '../analysis/check';
-import { readNixFile } from '../cli/files';
+import { readTextSync } from '../shared/safe-read';
 import { createNixParser } from '../parse/parser';
 import { bundledIndex } from '../schema/bundled';
 import { describeFailure } from '../util/errors';
 
+/** What one request reads from disk at most, all files together (each is also under the size limit). */
+const REQUEST_BYTES = 16 * 1024 * 1024;
+
 /**
  * Files of one request: the open document's text when the file is open in the editor (it may be
  * unsaved), the file on disk otherwise. Trees parsed here are freed when the request is done.
+ *
+ * The request needs the modules flake.nix names, so it reads them in place, synchronously: only
+ * regular files (a module named `/dev/zero` or a FIFO is refused without blocking), each under
+ * the editor's size limit, and no more than `REQUEST_BYTES` in all.
  */
 class RequestFiles implements ModuleFiles {
   private readonly trees = new Map<string, Tree | undefined>();
+  private bytes = 0;
 
   constructor(
     private readonly parser: Parser,
     private readonly host: ServerHost,
   ) {}
 
-  /** The text of a file, or undefined when it is missing, a folder without default.nix, or over the size limit. */
+  /** The text of a file, or undefined when it is missing, not a regular file, a folder without default.nix, or over a limit. */
   text(file: string): string | undefined {
     const limit = this.host.settings()['diagnostics.maxFileSizeKb'] * 1024;
     const open = this.host.document(pathToFileURL(file).href);
     if (open) return open.text.length <= limit ? open.text : undefined;
     try {
-      const stat = fs.statSync(file);
-      if (stat.isDirectory()) return this.text(path.join(file, 'default.nix'));
-      if (stat.size > limit) return undefined;
-      return readNixFile(file);
+      if (fs.statSync(file).isDirectory()) return this.text(path.join(file, 'default.nix'));
     } catch {
       return undefined;
     }
+    const read = readTextSync(file, { maxBytes: Math.min(limit, REQUEST_BYTES - this.bytes) });
+    if (!read.ok) return undefined;
+    this.bytes += read.size;
+    return read.value;
   }
 
   parse(file: string): Node | undefined {

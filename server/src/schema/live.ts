@@ -14,6 +14,8 @@ import type { Parser } from 'web-tree-sitter';
 import type { Schema } from './types';
 import { extractSchema, type SourceFile } from './extract';
 import { mergeSchema } from './merge';
+import { parseLock, resolveInputPath, rootInputs, type FlakeLock, type LockNode } from '../flake/lock';
+import { readText } from '../shared/safe-read';
 
 /** The jetpack-nixos source a flake.lock pins. */
 export interface LockedJetpack {
@@ -30,63 +32,49 @@ export interface LockedJetpack {
 
 export type LockedLookup = { found: LockedJetpack } | { reason: string };
 
-interface LockNode {
-  inputs?: Record<string, string | string[]>;
-  locked?: Record<string, unknown>;
-  original?: Record<string, unknown>;
-  flake?: boolean;
+/** The reasons for no live schema that are no problem: the flake has no lock, or pins no jetpack-nixos. */
+export const NO_LOCK = 'no flake.lock';
+export const NOT_PINNED = 'flake.lock does not pin jetpack-nixos';
+
+/** Reads `flakeDir/flake.lock` (through the safe reader: no FIFO, device or giant file) and finds the jetpack-nixos it pins. */
+export async function readLockedJetpack(flakeDir: string): Promise<LockedLookup> {
+  const read = await readText(path.join(flakeDir, 'flake.lock'), { kind: 'lock' });
+  if (!read.ok) return { reason: read.reason === 'missing' ? NO_LOCK : `flake.lock ${read.problem}` };
+  const parsed = parseLock(read.value);
+  return 'lock' in parsed ? lockedJetpackOf(parsed.lock) : { reason: parsed.error };
 }
 
-/** Reads `flakeDir/flake.lock` and finds the jetpack-nixos it pins. */
-export function readLockedJetpack(flakeDir: string): LockedLookup {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(path.join(flakeDir, 'flake.lock'), 'utf8');
-  } catch {
-    return { reason: 'no flake.lock' };
-  }
-  let lock: { nodes?: Record<string, LockNode>; root?: string };
-  try {
-    lock = JSON.parse(raw) as typeof lock;
-  } catch {
-    return { reason: 'flake.lock is not valid JSON' };
-  }
-  const nodes = lock.nodes ?? {};
-  const root = nodes[lock.root ?? 'root'];
-  if (!root) return { reason: 'flake.lock has no root node' };
+/** The jetpack-nixos a parsed lock pins: among the flake's own inputs first, then anything deeper (a board vendor's flake that brings it). */
+function lockedJetpackOf(lock: FlakeLock): LockedLookup {
   const candidates: [string, LockNode][] = [];
-  // The flake's own inputs first, then anything deeper (a board vendor's flake that brings jetpack-nixos).
-  for (const [name, ref] of Object.entries(root.inputs ?? {})) {
-    const key = resolveRef(nodes, lock.root ?? 'root', ref);
-    const node = key ? nodes[key] : undefined;
-    if (node && isJetpackNixos(name, node)) candidates.push([name, node]);
+  for (const name of rootInputs(lock).keys()) {
+    const key = resolveInputPath(lock, [name]);
+    const node = key === undefined ? undefined : lock.nodes.get(key);
+    if (node && key !== lock.root && isJetpackNixos(name, node)) candidates.push([name, node]);
   }
   if (candidates.length === 0) {
-    for (const [key, node] of Object.entries(nodes)) if (key !== (lock.root ?? 'root') && isJetpackNixos(key, node)) candidates.push([key, node]);
+    for (const [key, node] of lock.nodes) if (key !== lock.root && isJetpackNixos(key, node)) candidates.push([key, node]);
   }
   const picked = candidates[0];
-  if (!picked) return { reason: 'flake.lock does not pin jetpack-nixos' };
+  if (!picked) return { reason: NOT_PINNED };
   const [input, node] = picked;
-  const locked = node.locked ?? {};
+  return lockedSource(input, node.locked ?? {});
+}
+
+/**
+ * What a lock node's `locked` attributes say about a fetched source: its NAR hash (which names
+ * its store path), revision, date and a label for people. Shared with the live ROS index.
+ */
+export function lockedSource(input: string, locked: Record<string, unknown>): { found: LockedJetpack } | { reason: string } {
   const narHash = typeof locked['narHash'] === 'string' ? locked['narHash'] : undefined;
   if (!narHash) return { reason: `the locked ${input} has no narHash` };
   const rev = typeof locked['rev'] === 'string' ? locked['rev'] : undefined;
   const modified = typeof locked['lastModified'] === 'number' ? locked['lastModified'] : undefined;
-  const date = modified !== undefined ? new Date(modified * 1000).toISOString().slice(0, 10) : undefined;
+  // A crafted lastModified (1e300) is no date: toISOString would throw.
+  const when = modified !== undefined ? new Date(modified * 1000) : undefined;
+  const date = when && !Number.isNaN(when.getTime()) ? when.toISOString().slice(0, 10) : undefined;
   const label = rev ? rev.slice(0, 7) : narHash.replace(/^sha256-/, '').slice(0, 12);
   return { found: { input, narHash, ...(rev ? { rev } : {}), ...(date ? { date } : {}), label } };
-}
-
-/** A root input is a node key, or a `follows` path from the root through inputs. */
-function resolveRef(nodes: Record<string, LockNode>, root: string, ref: string | string[]): string | undefined {
-  if (typeof ref === 'string') return ref;
-  let key: string | undefined = root;
-  for (const step of ref) {
-    const next: string | string[] | undefined = key ? nodes[key]?.inputs?.[step] : undefined;
-    if (next === undefined) return undefined;
-    key = typeof next === 'string' ? next : resolveRef(nodes, root, next);
-  }
-  return key;
 }
 
 function isJetpackNixos(name: string, node: LockNode): boolean {
@@ -139,21 +127,32 @@ export function storeDir(): string {
 const MAX_FILES = 2000;
 const MAX_BYTES = 32 * 1024 * 1024;
 
-/** Every `.nix` file of a source tree, read without following symlinks out of it. */
+/**
+ * Every `.nix` file of a source tree, sorted by path. Only regular files and real folders: no
+ * symbolic link is followed (out of the tree or into a loop), and a FIFO or device is skipped
+ * without being opened for a blocking read. An unreadable folder is skipped, as `find` would.
+ */
 export async function readSourceTree(root: string): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
   let bytes = 0;
   const walk = async (dir: string): Promise<void> => {
-    const entries = await fs.promises.readdir(path.join(root, dir), { withFileTypes: true });
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(path.join(root, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (out.length >= MAX_FILES || bytes >= MAX_BYTES) return;
       const rel = dir ? `${dir}/${e.name}` : e.name;
       if (e.isDirectory() && !e.name.startsWith('.')) await walk(rel);
       else if (e.isFile() && e.name.endsWith('.nix')) {
-        const text = await fs.promises.readFile(path.join(root, rel), 'utf8');
-        bytes += text.length;
-        out.push({ path: rel, text });
+        // The entry was a regular file when listed; the reader checks again on what it opens.
+        const read = await readText(path.join(root, rel), { maxBytes: MAX_BYTES - bytes });
+        if (!read.ok) continue;
+        bytes += read.size;
+        out.push({ path: rel, text: read.value });
       }
     }
   };
@@ -179,12 +178,12 @@ export const LIVE_PLACEHOLDER = 'Declared by the jetpack-nixos pinned in your fl
  * the reason it cannot be (not pinned, not in the store, nothing extracted).
  */
 export async function loadLiveSchema(flakeDir: string, parser: Parser, bundled: Schema): Promise<LiveSchema | { reason: string }> {
-  const lookup = readLockedJetpack(flakeDir);
+  const lookup = await readLockedJetpack(flakeDir);
   if ('reason' in lookup) return lookup;
   const locked = lookup.found;
   const storePath = sourceStorePath(locked.narHash, storeDir());
   if (!storePath) return { reason: `the narHash of ${locked.input} is not a SHA-256 hash` };
-  if (!fs.existsSync(storePath)) {
+  if (!(await isFolder(storePath))) {
     return { reason: `jetpack-nixos ${locked.label} (locked in flake.lock) is not in the local Nix store (${storePath}); build or fetch it once to validate against it` };
   }
   const files = await readSourceTree(storePath);
@@ -199,4 +198,13 @@ export async function loadLiveSchema(flakeDir: string, parser: Parser, bundled: 
     placeholder: LIVE_PLACEHOLDER,
   });
   return { schema, locked, storePath, added: report.added, removed: report.removed, problems: report.problems };
+}
+
+/** A fetched source is a folder in the store; anything else there (a file, a link) is not one. */
+async function isFolder(p: string): Promise<boolean> {
+  try {
+    return (await fs.promises.lstat(p)).isDirectory();
+  } catch {
+    return false;
+  }
 }

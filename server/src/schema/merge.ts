@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptionDecl, OptionDefault, OptionType, Schema } from './types';
 import { type Extraction, type RemovedOption, type SourceFile, UNTYPED } from './extract';
+import { readTextSync } from '../shared/safe-read';
 
 /**
  * The description of an option nobody has described yet. It does not end a sentence, so the
@@ -196,14 +197,22 @@ function compare(a: string, b: string): number {
 }
 
 
-/** Every `.nix` file under `root` (hidden folders and node_modules left out), paths relative to it. */
+/**
+ * Every `.nix` file under `root` (hidden folders and node_modules left out), paths relative to it.
+ * Symbolic links, FIFOs and devices are not followed or opened; a listed file that then cannot be
+ * read (replaced, over the cap) stops the run with the reason rather than giving a partial schema.
+ */
 export function readTree(root: string): SourceFile[] {
   const out: SourceFile[] = [];
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
       const rel = dir ? `${dir}/${e.name}` : e.name;
       if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') walk(rel);
-      else if (e.isFile() && e.name.endsWith('.nix')) out.push({ path: rel, text: fs.readFileSync(path.join(root, rel), 'utf8') });
+      else if (e.isFile() && e.name.endsWith('.nix')) {
+        const read = readTextSync(path.join(root, rel), { kind: 'nix' });
+        if (!read.ok) throw new Error(read.message);
+        out.push({ path: rel, text: read.value });
+      }
     }
   };
   walk('');

@@ -35,6 +35,8 @@ export type ReadFailure = {
   reason: 'missing' | 'not-regular' | 'too-large' | 'outside' | 'unreadable';
   /** One sentence for a user or a log, naming the file. */
   message: string;
+  /** The same without the file's name (`is not a regular file (a named pipe), so it was not read`), for a message that names the file its own way. */
+  problem: string;
 };
 export type ReadResult<T> = { ok: true; value: T; size: number } | ReadFailure;
 
@@ -62,14 +64,14 @@ function describeSize(bytes: number): string {
 }
 
 function failure(reason: ReadFailure['reason'], file: string, detail?: string): ReadFailure {
-  const messages: Record<ReadFailure['reason'], string> = {
-    missing: `${file} does not exist`,
-    'not-regular': `${file} is not a regular file${detail ? ` (${detail})` : ''}, so it was not read`,
-    'too-large': `${file} is too large to read${detail ? ` (${detail})` : ''}`,
-    outside: `${file} points outside ${detail ?? 'the folder it belongs to'}, so it was not read`,
-    unreadable: `${file} could not be read${detail ? ` (${detail})` : ''}`,
+  const problems: Record<ReadFailure['reason'], string> = {
+    missing: 'does not exist',
+    'not-regular': `is not a regular file${detail ? ` (${detail})` : ''}, so it was not read`,
+    'too-large': `is too large to read${detail ? ` (${detail})` : ''}`,
+    outside: `points outside ${detail ?? 'the folder it belongs to'}, so it was not read`,
+    unreadable: `could not be read${detail ? ` (${detail})` : ''}`,
   };
-  return { ok: false, reason, message: messages[reason] };
+  return { ok: false, reason, message: `${file} ${problems[reason]}`, problem: problems[reason] };
 }
 
 function kindOf(stat: fs.Stats): string {
@@ -88,7 +90,8 @@ function fromError(file: string, err: unknown): ReadFailure {
   return failure('unreadable', file, code ?? (err instanceof Error ? err.message : String(err)));
 }
 
-function isInside(folder: string, file: string): boolean {
+/** Whether `file` is `folder` or under it, by name (no symbolic link is resolved here). */
+export function isInside(folder: string, file: string): boolean {
   const rel = path.relative(folder, file);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
