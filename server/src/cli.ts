@@ -8,6 +8,7 @@ import { parseArgs, UsageError, USAGE, type Options } from './cli/args';
 import { escapeControls, formatReports } from './cli/formats';
 import { guardOutput, writeErr, writeOut } from './cli/output';
 import { isExcluded, RepoConfigs, type RepoConfig } from './repo-config';
+import { runDoctor } from './cli/doctor';
 
 const VERSION = '0.1.0';
 
@@ -129,6 +130,7 @@ async function check(options: Options): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   guardOutput();
+  if (argv[0] === 'doctor') return runDoctor(argv.slice(1), { out: async (text) => void (await writeOut(text)), err: writeErr, cwd: process.cwd() });
   let options: ReturnType<typeof parseArgs>;
   try {
     options = parseArgs(argv);

@@ -41,6 +41,10 @@ export const SETTINGS_SPEC = {
   'usb.sysfsRoot': { kind: 'string', default: '/sys' },
   /** How the flash script is run as root, in a terminal where the user types the password. */
   'flash.elevation': { kind: 'enum', default: 'sudo', values: ['sudo', 'pkexec'] },
+  /** Before Build and Flash, check that this machine can build the target's system, and offer the fixes (the build doctor). */
+  'build.preflight': { kind: 'boolean', default: true },
+  /** Seconds a remote builder may take to answer `nix store ping` when the build doctor checks it. */
+  'build.builderTimeoutSeconds': { kind: 'number', default: 10, min: 1, max: 120 },
 } as const satisfies Record<string, Spec>;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;

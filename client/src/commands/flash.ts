@@ -115,9 +115,11 @@ async function report(ctx: Context, outcome: FlashOutcome): Promise<void> {
   if (outcome.reported) return;
   switch (outcome.status) {
     case 'flashed': {
+      const build = 'Build the Installer…';
       const copy = 'Copy Installer Command';
       const steps = 'Next Steps';
-      const choice = await vscode.window.showInformationMessage(`${outcome.message} Next, install NixOS from the installer image.`, copy, steps);
+      const choice = await vscode.window.showInformationMessage(`${outcome.message} Next: build the installer, write it to a USB drive and install NixOS.`, build, copy, steps);
+      if (choice === build) await vscode.commands.executeCommand('jetsonNix.buildInstaller', { majorVersion: outcome.candidate?.majorVersion });
       if (choice === copy) await vscode.env.clipboard.writeText(installerCommand(outcome.candidate?.majorVersion));
       if (choice === steps) await vscode.window.showInformationMessage(outcome.message, { modal: true, detail: bullets(outcome.details) });
       return;

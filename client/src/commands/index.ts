@@ -4,6 +4,9 @@ import { flashCommand, installUdevRulesCommand, scanDevicesCommand } from './fla
 import { applyDevShellEnv, openDevShell, resetDevShellEnv } from './dev-shell';
 import { newProject } from './new-project';
 import { buildCommand } from './build';
+import { buildInstallerCommand, writeInstallerCommand } from './installer';
+import { checkBuildSetupCommand } from '../doctor/report-view';
+import { useRemoteBuilderCommand } from '../doctor/remote-builder';
 
 /** Every command of the extension, by id; each is a small factory taking the context. */
 const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown> = {
@@ -17,6 +20,10 @@ const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown
   'jetsonNix.resetDevShellEnv': resetDevShellEnv,
   'jetsonNix.newProject': newProject,
   'jetsonNix.build': buildCommand,
+  'jetsonNix.checkBuildSetup': checkBuildSetupCommand,
+  'jetsonNix.useRemoteBuilder': useRemoteBuilderCommand,
+  'jetsonNix.buildInstaller': buildInstallerCommand,
+  'jetsonNix.writeInstallerToUsb': writeInstallerCommand,
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {

@@ -30,7 +30,9 @@ Disable codes and exclude paths for a repository in .jetson-nix.json:
   { "disable": ["useless-parens"], "exclude": ["vendor/**"] }
 
 Exit status: 0 no errors, 1 errors found, 2 bad usage, a path that does not exist or holds no
-.nix file, or output that could not be written.`;
+.nix file, or output that could not be written.
+
+jetson-nix doctor [flake folder]: what this machine can build, and how to fix it (see its --help).`;
 
 export interface Options {
   format: Format;
@@ -43,7 +45,7 @@ export interface Options {
 /** A mistake on the command line: said in one line, with a pointer to `--help`. */
 export class UsageError extends Error {}
 
-const COMMANDS = ['check', 'help'];
+const COMMANDS = ['check', 'doctor', 'help'];
 const FLAGS = ['--format', '--jobs', '--bundled-schema', '--no-lints', '--help', '--version'];
 
 function didYouMean(word: string, candidates: readonly string[]): string {

@@ -4,7 +4,8 @@ import { moduleDefinitions } from '../options/modules';
 import { facts, toRuleDef, type RuleDef } from '../options/rules';
 import type { OptionIndex } from '../options/schema-index';
 import { flattenCall } from '../options/values';
-import { bindingsOf, elements, pathNames, resolveName, unparen } from '../schema/nix-static';
+import { bindingsOf, elements, pathNames, resolveName, stringValue, unparen } from '../schema/nix-static';
+import { configurationPlatform, type PlatformFacts } from './platform';
 
 /**
  * What a `nixosConfigurations.<name>` adds up to on the Jetson side (SoM, carrier board, JetPack),
@@ -28,10 +29,12 @@ export interface ModuleFiles {
   parse(file: string): Node | undefined;
 }
 
-export interface ConfigurationFacts {
+export interface ConfigurationFacts extends PlatformFacts {
   som?: string;
   carrierBoard?: string;
   majorVersion?: string;
+  /** jetpack-nixos's module is one of its modules. */
+  jetpack?: boolean;
   /** Modules whose definitions could not be read (see FlakeConfiguration.unreadModules). */
   unreadModules?: string[];
 }
@@ -132,6 +135,7 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
   if (!modules) return {};
   const definitions: RuleDef[] = [];
   const unread: string[] = [];
+  let jetpackModule = false;
   const queue: Pending[] = listElements(modules).map((node) => ({ node, dir }));
   const visitedFiles = new Set<string>();
   for (let item = queue.shift(), steps = 0; item; item = queue.shift(), steps++) {
@@ -158,6 +162,7 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
       body = top ? moduleBody(top) : undefined;
       bodyDir = root && file ? path.dirname(file.endsWith('.nix') ? file : path.join(file, 'default.nix')) : undefined;
     } else if (n.type === 'select_expression' && KNOWN_MODULE_SOURCES.test(n.text)) {
+      if (/^(inputs\.)?(jetpack-nixos|jetpack)\.nixosModules\./.test(n.text)) jetpackModule = true;
       continue;
     }
     // A module we cannot read (a call, another flake's module, a file with syntax errors) may set anything.
@@ -169,12 +174,31 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
     const imports = bindingValue(body, 'imports');
     if (imports) queue.push(...listElements(imports).map((node) => ({ node, dir: bodyDir })));
   }
-  const out = factsOf(definitions, unread.length > 0, index);
+  const systemArgument = bindingValue(arg, 'system') ?? inheritedName(arg, 'system');
+  const systemText = systemArgument && stringValue(resolveLiteral(systemArgument));
+  const out = factsOf(definitions, unread.length > 0, index, { jetpackModule, ...(systemText ? { systemArgument: systemText } : {}) });
   if (unread.length > 0) out.unreadModules = [...new Set(unread)].slice(0, MAX_UNREAD_NAMED);
   return out;
 }
 
-function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex): ConfigurationFacts {
+/** The identifier of `inherit name;` (not `inherit (set) name;`) in a set literal. */
+function inheritedName(set: Node, name: string): Node | undefined {
+  for (const b of bindingsOf(set)) {
+    if (b.type !== 'inherit') continue;
+    const attrs = b.childForFieldName('attrs');
+    const found = attrs && elements(attrs).find((a) => a.type === 'identifier' && a.text === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A `let`-bound name's value (`inherit system;` and `system = system;` of a `let system = "aarch64-linux";`). */
+function resolveLiteral(node: Node): Node {
+  const n = unparen(node);
+  return n.type === 'variable_expression' || n.type === 'identifier' ? unparen(resolveName(n) ?? n) : n;
+}
+
+function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex, platform: { jetpackModule: boolean; systemArgument?: string }): ConfigurationFacts {
   const { literal, defined } = facts(definitions);
   const text = (name: string): string | undefined => {
     const f = literal.get(`${JP}.${name}`);
@@ -187,5 +211,6 @@ function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex): C
   if (som !== undefined) out.som = som;
   if (carrierBoard !== undefined) out.carrierBoard = carrierBoard;
   if (majorVersion !== undefined) out.majorVersion = majorVersion;
-  return out;
+  if (platform.jetpackModule) out.jetpack = true;
+  return { ...out, ...configurationPlatform({ literal, defined, ...platform }) };
 }
