@@ -154,6 +154,14 @@ describe('useless-parens', () => {
     }
   });
 
+  test('a pair whose content only starts with another pair is not doubled: `((a) > b)`', async () => {
+    const text = '{ lib, xs }: lib.optionals ((lib.lists.length xs) > 0) [ 1 ]';
+    assert.deepEqual(await summary(text), [], 'the outer pair groups the comparison');
+    assert.deepEqual(await summary('a: b: [ ((a) b) ]'), ['useless-parens@(a)']);
+    const found = (await lints('a: b: { c = ((a) + b); }')).map((f) => f.message);
+    assert.deepEqual(found, ['these parentheses are not needed', 'these parentheses are not needed'], 'the binding value and `(a)`, each on its own');
+  });
+
   test('never where removing them would join tokens', async () => {
     assert.deepEqual(await summary('let f = x: x; in f(1)'), []);
     assert.deepEqual(await summary('let a = 1; b = 2; in (a)-b'), [], '`a-b` is one name');

@@ -212,8 +212,15 @@ function uselessParens(model: ScopeModel, out: Finding[]): void {
   for (const p of model.notes.parens) if (p.inner.node.type === 'parenthesized_expression') nested.add(p.inner.start);
   for (const head of model.notes.parens) {
     if (nested.has(head.node.start)) continue; // part of the run its outermost pair reports
+    // Only a pair whose whole content is another pair continues the run: in `((a) > b)` the
+    // content starts where `(a)` does, but it is the comparison, not `(a)`.
     const run = [head];
-    for (let next = byStart.get(head.inner.start); next; next = byStart.get(next.inner.start)) run.push(next);
+    for (let cur = head; cur.inner.node.type === 'parenthesized_expression'; ) {
+      const next = byStart.get(cur.inner.start);
+      if (!next) break;
+      run.push(next);
+      cur = next;
+    }
     const innermost = run[run.length - 1]!;
     const open = head.node.start;
     const close = open + head.node.node.length - 1;
