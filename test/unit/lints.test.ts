@@ -97,6 +97,13 @@ describe('unused-with', () => {
     await fixKeepsMeaning('let x = 1; in with { y = 2; }; x', 'unused-with');
   });
 
+  test('a body with no name at all is a placeholder, not an unused `with`', async () => {
+    for (const text of ['{ pkgs, ... }: { environment.systemPackages = with pkgs; [ ]; }', 'pkgs: with pkgs; [ /* soon */ ]', 'pkgs: with pkgs; "x"']) {
+      assert.deepEqual(await summary(text), [], text);
+    }
+    assert.deepEqual(await summary('pkgs: let x = 1; in with pkgs; [ x ]'), ['unused-with@with'], 'a name, bound elsewhere');
+  });
+
   test('builtins never come from a `with`, so they do not use it', async () => {
     assert.deepEqual(await summary('with { map = 1; }; map (x: x) [ 1 ]'), ['unused-with@with']);
     await fixKeepsMeaning('with { map = 1; }; map (x: x) [ 1 ]', 'unused-with');
@@ -105,7 +112,7 @@ describe('unused-with', () => {
   test('a name from it, or from a `with` inside it, uses it', async () => {
     assert.deepEqual(await summary('with { y = 2; }; y'), []);
     assert.deepEqual(await summary('with { a = 1; }; with { b = 2; }; b'), []);
-    assert.deepEqual(await summary('with { s = { }; }; with s; 1'), ['unused-with@with'], 'the inner one provides nothing');
+    assert.deepEqual(await summary('with { s = { }; }; with s; let y = 1; in y'), ['unused-with@with'], 'the inner one provides nothing');
   });
 });
 
