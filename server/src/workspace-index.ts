@@ -9,8 +9,18 @@ import type { OptionDecl } from './schema/types';
 import type { CheckOptions } from './analysis/check';
 import { OptionIndex } from './options/schema-index';
 import { BUNDLED_SCHEMA, bundledIndex } from './schema/bundled';
-import { loadLiveSchema } from './schema/live';
+import { isBundledRevision, loadLiveSchema, readLockedJetpack, unverifiedNote } from './schema/live';
 import type { SchemaInfo } from './protocol';
+
+/**
+ * When the pinned source cannot be read (untrusted workspace, read error), a pinned revision other
+ * than the bundled one leaves the bundled schema unverified; `why` says what happened.
+ */
+function pinnedNote(dir: string, why: string): string | undefined {
+  const lookup = readLockedJetpack(dir);
+  if (!('found' in lookup) || isBundledRevision(lookup.found, BUNDLED_SCHEMA)) return undefined;
+  return unverifiedNote(lookup.found, why, BUNDLED_SCHEMA);
+}
 
 /** Files larger than this are not scanned for declarations (generated package sets, not modules). */
 const MAX_SCAN_BYTES = 1024 * 1024;
@@ -102,15 +112,19 @@ export class WorkspaceIndex {
 
   private async loadSchema(dir: string): Promise<boolean> {
     const before = this.schemas.get(dir);
-    const bundled = (reason: string): FlakeSchema => ({ index: bundledIndex(), info: { source: 'bundled', revision: BUNDLED_SCHEMA.source.revision, reason } });
+    const bundled = (reason: string, unverified?: string): FlakeSchema => ({
+      index: unverified ? new OptionIndex(BUNDLED_SCHEMA, [], unverified) : bundledIndex(),
+      info: { source: 'bundled', revision: BUNDLED_SCHEMA.source.revision, reason },
+    });
     let next: FlakeSchema | undefined;
     if (!fs.existsSync(path.join(dir, 'flake.lock'))) next = undefined;
+    // The user chose the bundled schema: it is judged by, whatever the lock pins.
     else if (!this.policy.enabled) next = bundled('jetsonNix.schema.useLockedJetpackNixos is off');
-    else if (!this.policy.trusted) next = bundled('the workspace is not trusted');
+    else if (!this.policy.trusted) next = bundled('the workspace is not trusted', pinnedNote(dir, 'is not read in an untrusted workspace'));
     else {
       try {
         const live = await loadLiveSchema(dir, this.parser, BUNDLED_SCHEMA);
-        if ('reason' in live) next = bundled(live.reason);
+        if ('reason' in live) next = bundled(live.reason, live.unverified && unverifiedNote(live.unverified.locked, live.unverified.why, BUNDLED_SCHEMA));
         else {
           next = { index: new OptionIndex(live.schema), info: { source: 'locked', revision: live.locked.label, storePath: live.storePath } };
           const delta = [
@@ -120,7 +134,7 @@ export class WorkspaceIndex {
           this.log(`Validating ${dir} against jetpack-nixos ${live.locked.label} from flake.lock (${live.storePath})${delta.length ? `: ${delta.join('; ')}` : ''}.`);
         }
       } catch (err) {
-        next = bundled(`the locked jetpack-nixos could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        next = bundled(`the locked jetpack-nixos could not be read: ${err instanceof Error ? err.message : String(err)}`, pinnedNote(dir, 'could not be read'));
       }
     }
     if (next?.info.source === 'bundled' && next.info.reason && before?.info.reason !== next.info.reason && fs.existsSync(path.join(dir, 'flake.lock'))) {

@@ -4,7 +4,7 @@ import { checkText, nixVisibleText } from '../analysis/check';
 import type { OptionDecl, Schema } from '../schema/types';
 import { OptionIndex } from '../options/schema-index';
 import { BUNDLED_SCHEMA } from '../schema/bundled';
-import { loadLiveSchema } from '../schema/live';
+import { loadLiveSchema, unverifiedNote } from '../schema/live';
 import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
@@ -24,22 +24,30 @@ export interface Report {
 export interface SharedFacts {
   declarations: OptionDecl[];
   moduleFiles: string[];
-  /** Flake folders whose flake.lock pins a jetpack-nixos that is in the local store, with its schema. */
-  schemas?: { dir: string; schema: Schema }[];
+  /**
+   * Flake folders whose flake.lock pins a jetpack-nixos that is in the local store, with its
+   * schema; or, with `unverified` (why, in words), one other than the bundled revision that is not.
+   */
+  schemas?: FlakeSchemaEntry[];
 }
+
+/** The schema of one flake folder: live (extracted from the store), or the bundled one standing in unverified. */
+export type FlakeSchemaEntry = { dir: string; schema: Schema; unverified?: undefined } | { dir: string; schema?: undefined; unverified: string };
 
 /**
  * The live schema of every flake among the files (a folder with a flake.nix and a flake.lock
  * pinning jetpack-nixos whose source is in the local store). Nothing is run or downloaded.
  */
-export async function collectLiveSchemas(parser: Parser, files: string[], note: (message: string) => void): Promise<{ dir: string; schema: Schema }[]> {
+export async function collectLiveSchemas(parser: Parser, files: string[], note: (message: string) => void): Promise<FlakeSchemaEntry[]> {
   const dirs = [...new Set(files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(path.resolve(f))))].sort();
-  const out: { dir: string; schema: Schema }[] = [];
+  const out: FlakeSchemaEntry[] = [];
   for (const dir of dirs) {
     const live = await loadLiveSchema(dir, parser, BUNDLED_SCHEMA);
     if ('reason' in live) {
+      if (!live.unverified) continue;
       // Only worth saying when a pinned source exists but is not here: the user can fix that.
-      if (/not in the local Nix store/.test(live.reason)) note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
+      note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; option findings there are notes, not errors`);
+      out.push({ dir, unverified: unverifiedNote(live.unverified.locked, live.unverified.why, BUNDLED_SCHEMA) });
       continue;
     }
     note(`${path.relative(process.cwd(), dir) || '.'}: options checked against jetpack-nixos ${live.locked.label} pinned in flake.lock`);
@@ -49,8 +57,8 @@ export async function collectLiveSchemas(parser: Parser, files: string[], note: 
 }
 
 /** The schema for a file: its nearest enclosing flake's live schema, if any. */
-function schemaPicker(schemas: { dir: string; schema: Schema }[]): (file: string) => OptionIndex | undefined {
-  const indexes = new Map(schemas.map((s) => [s.dir, new OptionIndex(s.schema)] as const));
+function schemaPicker(schemas: FlakeSchemaEntry[]): (file: string) => OptionIndex | undefined {
+  const indexes = new Map(schemas.map((s) => [s.dir, s.schema ? new OptionIndex(s.schema) : new OptionIndex(BUNDLED_SCHEMA, [], s.unverified)] as const));
   return (file) => {
     let dir = path.dirname(path.resolve(file));
     for (;;) {

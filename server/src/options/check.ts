@@ -48,6 +48,8 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     return r;
   });
   const declared = [...(options.declarations ?? []), ...results.flatMap((r) => r.declarations)];
+  // A read-only option may be defined once, and the module declaring it is the one that does.
+  const declaredHere = new Set(results.flatMap((r) => r.declarations.map((d) => d.name)));
   const effective = declared.length > 0 ? new OptionIndex(index.schema, [...index.byName.values(), ...declared]) : index;
   // Results are reused only when judged against the same schema and the same extra declarations.
   const signature = `${index.generation}:${declared.length > 0 ? JSON.stringify(declared.map((d) => [d.name, d.type])) : ''}`;
@@ -56,7 +58,7 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
   const byGroup = new Map<number, RuleDef[]>();
   modules.forEach((m, i) => {
     const r = results[i]!;
-    if (r.judgedWith !== signature || !r.findings || !r.defs) judge(m, r, effective, signature);
+    if (r.judgedWith !== signature || !r.findings || !r.defs) judge(m, r, effective, signature, declaredHere);
     const at = m.node.startIndex;
     const external = found.visibility.get(m.group)?.external ?? false;
     for (const f of r.findings!) {
@@ -69,11 +71,21 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     byGroup.set(m.group, list);
   });
   for (const [group, defs] of byGroup) out.push(...checkRules(defs, effective, found.visibility.get(group)?.unseen ?? true));
-  return { findings: out, cache };
+  return { findings: index.unverified ? out.map((f) => unverifiedFinding(f, index.unverified!)) : out, cache };
+}
+
+/**
+ * A verdict against a schema that may not describe the pinned jetpack-nixos becomes a note that
+ * says so. Only the module system's own rules (a top-level `config` beside definitions, a nixpkgs
+ * setting at the top of a module) hold whatever the revision.
+ */
+function unverifiedFinding(f: Finding, note: string): Finding {
+  if (f.code === 'module-structure' || f.option?.startsWith('nixpkgs.config.')) return f;
+  return { ...f, severity: 'information', message: `${f.message} (only a note: ${note})` };
 }
 
 /** Walks one module and validates its definitions; stores the results relative to its start. */
-function judge(m: ModuleBody, r: ModuleResult, index: OptionIndex, signature: string): void {
+function judge(m: ModuleBody, r: ModuleResult, index: OptionIndex, signature: string, declaredHere: ReadonlySet<string>): void {
   const at = m.node.startIndex;
   // `networking = { … }` or `systemd.services = { … }` cannot hold anything the schema knows: not walked.
   const { definitions, problems } = moduleDefinitions(m, (path) => {
@@ -88,7 +100,7 @@ function judge(m: ModuleBody, r: ModuleResult, index: OptionIndex, signature: st
     message: p.message,
     related: { ...p.related, message: 'the top-level key' },
   }));
-  findings.push(...validateDefinitions(definitions, index));
+  findings.push(...validateDefinitions(definitions, index, declaredHere));
   r.findings = findings.map((f) => shiftFinding(f, -at));
   r.defs = definitions.map((d) => shiftRuleDef(toRuleDef(d), -at));
   r.judgedWith = signature;
