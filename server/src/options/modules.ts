@@ -80,14 +80,47 @@ function moduleResult(node: Node): Node | undefined {
 }
 
 function isModuleFunction(node: Node): boolean {
+  return moduleEvidence(node) !== 'none';
+}
+
+/**
+ * How surely a function is a module by its arguments: `strong` with one only modules take
+ * (`config`, `lib`, …); `weak` with only `...`, which a nixpkgs config function (`{ pkgs, ... }:`)
+ * may have too.
+ */
+function moduleEvidence(node: Node): 'strong' | 'weak' | 'none' {
   const formals = node.childForFieldName('formals');
-  if (!formals) return false;
+  if (!formals) return 'none';
+  let evidence: 'weak' | 'none' = 'none';
   for (const c of formals.namedChildren) {
     if (!c) continue;
-    if (c.type === 'ellipses') return true;
-    if (c.type === 'formal' && MODULE_ARGS.has(c.childForFieldName('name')?.text ?? '')) return true;
+    if (c.type === 'ellipses') evidence = 'weak';
+    if (c.type === 'formal' && MODULE_ARGS.has(c.childForFieldName('name')?.text ?? '')) return 'strong';
   }
-  return false;
+  return evidence;
+}
+
+/**
+ * Attributes of a nixpkgs configuration (`~/.config/nixpkgs/config.nix`, `import nixpkgs { config
+ * = …; }`). A file that sets only these and is a module only by weak evidence is taken for one.
+ */
+const NIXPKGS_CONFIG_KEYS = new Set([
+  'allowUnfree', 'allowUnfreePredicate', 'allowBroken', 'allowUnsupportedSystem', 'allowInsecurePredicate', 'permittedInsecurePackages',
+  'allowlistedLicenses', 'blocklistedLicenses', 'whitelistedLicenses', 'blacklistedLicenses', 'allowNonSource', 'allowNonSourcePredicate',
+  'allowAliases', 'allowVariants', 'packageOverrides', 'perlPackageOverrides', 'cudaSupport', 'cudaCapabilities', 'cudaForwardCompat',
+  'rocmSupport', 'checkMeta', 'doCheckByDefault', 'strictDepsByDefault', 'structuredAttrsByDefault', 'enableParallelBuildingByDefault',
+  'contentAddressedByDefault', 'configurePlatformsByDefault', 'showDerivationWarnings', 'warnUndeclaredOptions', 'hashedMirrors',
+  'rewriteURL', 'gitConfig', 'gitConfigFile', 'npmRegistryOverrides', 'fetchedSourceNameDefault', 'android_sdk', 'firefox', 'chromium',
+  'pulseaudio', 'joypixels', 'input-fonts', 'oraclejdk', 'segger-jlink', 'nvidia',
+]);
+
+/**
+ * Whether a set reads as a nixpkgs configuration: its top-level keys are nixpkgs configuration
+ * attributes (nixpkgs evaluates its configuration with the module system, so `imports` fits too).
+ */
+function isNixpkgsConfigShape(set: Node): boolean {
+  const keys = bindingsOf(set).map((b) => (b.type === 'binding' ? firstKey(b) : undefined));
+  return keys.some((k) => k !== undefined && NIXPKGS_CONFIG_KEYS.has(k)) && keys.every((k) => k !== undefined && (NIXPKGS_CONFIG_KEYS.has(k) || k === 'imports'));
 }
 
 /** The static names of an attribute path, or undefined when one is dynamic. */
@@ -229,12 +262,16 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
   const top = root.namedChildren.find((c) => c && c.type !== 'comment');
   if (top) {
     const t = unparen(top);
-    const own =
+    let own =
       t.type === 'function_expression' && (isModuleFunction(t) || isModuleFile)
         ? moduleResult(t.childForFieldName('body') ?? t)
         : t.type === 'attrset_expression' && (isModuleFile || hasModuleKeys(t))
           ? t
           : undefined;
+    // `{ allowUnfree = true; }` listed somewhere, or `{ pkgs, ... }: { … }`: a nixpkgs config as
+    // much as a module. Where the shape could be something else, nothing is judged.
+    const strong = t.type === 'function_expression' && moduleEvidence(t) === 'strong';
+    if (own && !strong && isNixpkgsConfigShape(own)) own = undefined;
     // A module file is one part of a configuration assembled elsewhere: other modules of that
     // configuration may set what this one leaves unset.
     if (own) out.push({ node: own, group: newGroup(true) });
