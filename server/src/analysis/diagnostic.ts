@@ -25,6 +25,7 @@ export type DiagnosticCode =
   | 'stale-lock-input'
   | 'invalid-lock-file'
   | 'nixpkgs-not-followed'
+  | 'ros-nixpkgs-replaced'
   // Lints, from the scope model (server/src/analysis/lints.ts); each switchable with jetsonNix.lints.*
   | 'unused-binding'
   | 'unused-with'
