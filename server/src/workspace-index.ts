@@ -3,9 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import { collectNixFiles, readNixFile } from './cli/files';
-import { nixVisibleText } from './analysis/check';
-import { mayContribute, scanFile } from './options/workspace';
-import type { OptionDecl } from './schema/types';
+import { isListedModule, WorkspaceScan } from './options/workspace';
 import type { CheckOptions } from './analysis/check';
 import { OptionIndex } from './options/schema-index';
 import { BUNDLED_SCHEMA, bundledIndex } from './schema/bundled';
@@ -27,6 +25,17 @@ const MAX_SCAN_BYTES = 1024 * 1024;
 /** At most this many files per workspace: a huge monorepo gets a partial index, not a stall. */
 const MAX_FILES = 5000;
 
+/** A file's text for the index, or undefined when it is gone, unreadable or too large to be a module. */
+function readForScan(file: string): string | undefined {
+  try {
+    // Generated package sets, not modules: not worth parsing.
+    if (fs.statSync(file).size > MAX_SCAN_BYTES) return undefined;
+    return readNixFile(file);
+  } catch {
+    return undefined; // deleted or unreadable: it contributes nothing
+  }
+}
+
 /** The schema a flake's files are validated against, and why. */
 interface FlakeSchema {
   index: OptionIndex;
@@ -39,10 +48,6 @@ export interface LiveSchemaPolicy {
   trusted: boolean;
 }
 
-interface Contribution {
-  declarations: OptionDecl[];
-  moduleFiles: string[];
-}
 
 /**
  * The workspace's option declarations and module references, by file, kept up to date as files
@@ -50,9 +55,8 @@ interface Contribution {
  * while it runs. It only reads files; nothing is evaluated.
  */
 export class WorkspaceIndex {
-  private readonly byFile = new Map<string, Contribution>();
-  private declarations: OptionDecl[] = [];
-  private moduleFiles = new Set<string>();
+  /** Declarations, module references and configurations, by file (only reads files; nothing is evaluated). */
+  private readonly scanned: WorkspaceScan;
   /** Folders holding a flake.lock, with the schema their files are checked against. */
   private readonly schemas = new Map<string, FlakeSchema>();
   private policy: LiveSchemaPolicy = { enabled: true, trusted: true };
@@ -64,7 +68,9 @@ export class WorkspaceIndex {
     private readonly parser: Parser,
     private readonly onChange: () => void,
     private readonly log: (message: string) => void = () => {},
-  ) {}
+  ) {
+    this.scanned = new WorkspaceScan(parser, readForScan);
+  }
 
   /** Changes whether the live schema may be used; re-reads the locks when it changes. */
   setLiveSchemaPolicy(policy: LiveSchemaPolicy): void {
@@ -175,33 +181,20 @@ export class WorkspaceIndex {
   /** What a document at `uri` should be checked with. */
   contextFor(uri: string): CheckOptions {
     const file = uri.startsWith('file:') ? path.resolve(fileURLToPath(uri)) : undefined;
-    return { declarations: this.declarations, isModuleFile: file !== undefined && this.moduleFiles.has(file), schema: this.schemaFor(uri) };
+    const facts = this.scanned.facts();
+    return {
+      declarations: facts.declarations,
+      isModuleFile: file !== undefined && isListedModule(facts, file),
+      schema: this.schemaFor(uri),
+      ...(file !== undefined ? { file, workspace: this.scanned.modules() } : {}),
+    };
   }
 
   private scanFile(file: string): void {
-    const abs = path.resolve(file);
-    this.byFile.delete(abs);
-    let text: string;
-    try {
-      if (fs.statSync(abs).size > MAX_SCAN_BYTES) return;
-      text = readNixFile(abs);
-    } catch {
-      return; // deleted or unreadable: it contributes nothing
-    }
-    if (!mayContribute(text)) return;
-    const tree = this.parser.parse(nixVisibleText(text).text);
-    if (!tree) return;
-    try {
-      const found = scanFile(tree.rootNode, abs);
-      if (found.declarations.length > 0 || found.moduleFiles.length > 0) this.byFile.set(abs, found);
-    } finally {
-      tree.delete();
-    }
+    this.scanned.update(path.resolve(file));
   }
 
   private rebuild(): void {
-    this.declarations = [...this.byFile.values()].flatMap((c) => c.declarations);
-    this.moduleFiles = new Set([...this.byFile.values()].flatMap((c) => c.moduleFiles));
     this.onChange();
   }
 }

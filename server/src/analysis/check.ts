@@ -5,6 +5,7 @@ import { LineIndex } from '../text/line-index';
 import { checkOptions, type OptionCache } from '../options/check';
 import type { OptionIndex } from '../options/schema-index';
 import type { OptionDecl } from '../schema/types';
+import type { WorkspaceModules } from '../options/cross-file';
 import { bundledIndex } from '../schema/bundled';
 import { scopesFor, undefinedNames, type ScopeModel } from '../scope/index';
 import { lintFindings } from './lints';
@@ -30,6 +31,10 @@ export interface CheckOptions {
   isModuleFile?: boolean;
   /** Options declared by the workspace's other files. */
   declarations?: OptionDecl[];
+  /** The document's absolute path (module paths resolve from its folder). */
+  file?: string;
+  /** What the workspace's other files add to the configurations this file is part of. */
+  workspace?: WorkspaceModules;
 }
 
 /**
@@ -65,7 +70,12 @@ export function diagnoseTree(tree: Tree, fullText: string, options: CheckOptions
   const checked = checkOptions(
     tree.rootNode,
     options.schema ?? bundledIndex(),
-    { isModuleFile: options.isModuleFile ?? false, declarations: options.declarations ?? [] },
+    {
+      isModuleFile: options.isModuleFile ?? false,
+      declarations: options.declarations ?? [],
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      ...(options.workspace ? { workspace: options.workspace } : {}),
+    },
     previous.options,
   );
   findings.push(...checked.findings);

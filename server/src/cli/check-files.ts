@@ -1,11 +1,12 @@
 import type { Parser } from 'web-tree-sitter';
 import * as path from 'node:path';
-import { checkText, nixVisibleText } from '../analysis/check';
+import { checkText } from '../analysis/check';
 import type { OptionDecl, Schema } from '../schema/types';
 import { OptionIndex } from '../options/schema-index';
 import { BUNDLED_SCHEMA } from '../schema/bundled';
 import { loadLiveSchema, unverifiedNote } from '../schema/live';
-import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
+import { isListedModule, modulesOf, WorkspaceScan } from '../options/workspace';
+import type { ConfigurationFacts, FileModuleFacts } from '../options/cross-file';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
 import { describeFailure } from '../util/errors';
@@ -24,6 +25,13 @@ export interface Report {
 export interface SharedFacts {
   declarations: OptionDecl[];
   moduleFiles: string[];
+  /** Module paths with a part we cannot know (`…/hosts/*`). */
+  moduleGlobs?: string[];
+  /** Each file's own module, as the configurations across files read it. */
+  modules?: [string, FileModuleFacts][];
+  configurations?: ConfigurationFacts[];
+  /** Files that exist but were not parsed (they add nothing to a configuration). */
+  plain?: string[];
   /**
    * Flake folders whose flake.lock pins a jetpack-nixos that is in the local store, with its
    * schema; or, with `unverified` (why, in words), one other than the bundled revision that is not.
@@ -72,33 +80,34 @@ function schemaPicker(schemas: FlakeSchemaEntry[]): (file: string) => OptionInde
 }
 
 /**
- * The first pass of a run: option declarations and module references across all files. Only
- * files that can contribute are parsed (a quick text test), so the pass costs little.
+ * The first pass of a run: option declarations, module references and configurations across all
+ * files. Only files that can contribute are parsed (a quick text test), so the pass costs little.
  */
 export function collectFacts(parser: Parser, files: string[]): SharedFacts {
-  const facts = emptyWorkspaceFacts();
-  for (const file of files) {
-    let text: string;
+  const scan = new WorkspaceScan(parser, (file) => {
     try {
-      text = readNixFile(file);
+      return readNixFile(file);
     } catch {
-      continue;
+      return undefined;
     }
-    if (!mayContribute(text)) continue;
-    const tree = parser.parse(nixVisibleText(text).text);
-    if (!tree) continue;
-    try {
-      addToFacts(facts, scanFile(tree.rootNode, path.resolve(file)));
-    } finally {
-      tree.delete();
-    }
-  }
-  return { declarations: facts.declarations, moduleFiles: [...facts.moduleFiles] };
+  });
+  for (const file of files) scan.update(path.resolve(file));
+  const facts = scan.facts();
+  return {
+    declarations: facts.declarations,
+    moduleFiles: [...facts.moduleFiles],
+    moduleGlobs: [...facts.moduleGlobs],
+    modules: [...facts.modules],
+    configurations: facts.configurations,
+    plain: scan.plainFiles(),
+  };
 }
 
 /** Checks files one after another with one parser; an unreadable file becomes a report. */
 export function checkFiles(parser: Parser, files: string[], shared: SharedFacts = { declarations: [], moduleFiles: [] }): Report[] {
-  const moduleFiles = new Set(shared.moduleFiles);
+  const listed = { moduleFiles: new Set(shared.moduleFiles), moduleGlobs: new Set(shared.moduleGlobs ?? []) };
+  const plain = new Set(shared.plain ?? []);
+  const workspace = modulesOf({ modules: new Map(shared.modules ?? []), configurations: shared.configurations ?? [] }, (f) => plain.has(f));
   const schemaFor = schemaPicker(shared.schemas ?? []);
   const out: Report[] = [];
   for (const file of files) {
@@ -113,7 +122,8 @@ export function checkFiles(parser: Parser, files: string[], shared: SharedFacts 
     let findings: Finding[];
     try {
       const schema = schemaFor(file);
-      findings = checkText(parser, text, { declarations: shared.declarations, isModuleFile: moduleFiles.has(path.resolve(file)), ...(schema ? { schema } : {}) });
+      const abs = path.resolve(file);
+      findings = checkText(parser, text, { declarations: shared.declarations, isModuleFile: isListedModule(listed, abs), file: abs, workspace, ...(schema ? { schema } : {}) });
     } catch (err) {
       // One file we cannot analyse must not cost the reports of all the others.
       const reason = err instanceof Error ? err.message : String(err);

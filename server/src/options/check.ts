@@ -1,8 +1,11 @@
+import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from '../analysis/diagnostic';
 import type { OptionDecl } from '../schema/types';
 import { moduleDeclarations } from './declarations';
-import { EXTENSIBLE_ENUMS, findModulesWithVisibility, moduleDefinitions, type ModuleBody } from './modules';
+import { EXTENSIBLE_ENUMS, findModuleGroups, moduleDefinitions, type ModuleBody, type ModuleGroup } from './modules';
+import { groupViews, type GroupView } from './group-views';
+import type { WorkspaceModules } from './cross-file';
 import { checkRules, shiftRuleDef, toRuleDef, type RuleDef } from './rules';
 import { OptionIndex } from './schema-index';
 import { validateDefinitions } from './validate';
@@ -12,6 +15,10 @@ export interface OptionCheckOptions {
   isModuleFile?: boolean;
   /** Options declared by the workspace's other files (custom carrier boards, own options). */
   declarations?: OptionDecl[];
+  /** The document's absolute path: module paths resolve from its folder (none for an unsaved document). */
+  file?: string;
+  /** What the workspace's other files add to the configurations this file is part of. */
+  workspace?: WorkspaceModules;
 }
 
 /** What one module yields, with offsets relative to its start, reusable while it is unchanged. */
@@ -34,10 +41,11 @@ export type OptionCache = Map<number, ModuleResult>;
  */
 export function checkOptions(root: Node, index: OptionIndex, options: OptionCheckOptions = {}, previous?: OptionCache): { findings: Finding[]; cache: OptionCache } {
   const cache: OptionCache = new Map();
-  const found = findModulesWithVisibility(root, options.isModuleFile);
-  const modules = found.modules.filter((m) => !m.node.hasError);
-  if (modules.length === 0) return { findings: [], cache };
-  const results = modules.map((m) => {
+  const dir = options.file !== undefined ? path.dirname(options.file) : undefined;
+  const found = findModuleGroups(root, { isModuleFile: options.isModuleFile ?? false, ...(dir !== undefined ? { dir } : {}) });
+  if (!found.modules.some((m) => !m.node.hasError)) return { findings: [], cache };
+  const results = found.modules.map((m) => {
+    if (m.node.hasError) return undefined;
     const length = m.node.endIndex - m.node.startIndex;
     const old = previous?.get(m.node.id);
     // Declarations are read again every time: cheap (only `options` is walked), and they may use
@@ -47,31 +55,56 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     cache.set(m.node.id, r);
     return r;
   });
-  const declared = [...(options.declarations ?? []), ...results.flatMap((r) => r.declarations)];
-  // A read-only option may be defined once, and the module declaring it is the one that does.
-  const declaredHere = new Set(results.flatMap((r) => r.declarations.map((d) => d.name)));
-  const effective = declared.length > 0 ? new OptionIndex(index.schema, [...index.byName.values(), ...declared]) : index;
+  const own = results.flatMap((r) => r?.declarations ?? []);
+  const declared = [...(options.declarations ?? []), ...own];
+  const effective = declared.length > 0 ? new OptionIndex(index.schema, [...index.byName.values(), ...declared], index.unverified) : index;
   // Results are reused only when judged against the same schema and the same extra declarations.
   const signature = `${index.generation}:${declared.length > 0 ? JSON.stringify(declared.map((d) => [d.name, d.type])) : ''}`;
-
-  const out: Finding[] = [];
-  const byGroup = new Map<number, RuleDef[]>();
-  modules.forEach((m, i) => {
-    const r = results[i]!;
-    if (r.judgedWith !== signature || !r.findings || !r.defs) judge(m, r, effective, signature, declaredHere);
-    const at = m.node.startIndex;
-    const external = found.visibility.get(m.group)?.external ?? false;
-    for (const f of r.findings!) {
-      // Another flake's module may add values to these enums: with one in the configuration, don't judge them.
-      if (external && f.code === 'invalid-enum-value' && f.option && EXTENSIBLE_ENUMS.has(f.option)) continue;
-      out.push(shiftFinding(f, at));
-    }
-    const list = byGroup.get(m.group) ?? [];
-    for (const d of r.defs!) list.push(shiftRuleDef(d, at));
-    byGroup.set(m.group, list);
+  // A read-only option may be defined once, and the module declaring it is the one that does.
+  const declaredHere = new Set(own.map((d) => d.name));
+  found.modules.forEach((m, i) => {
+    const r = results[i];
+    if (r && (r.judgedWith !== signature || !r.findings || !r.defs)) judge(m, r, effective, signature, declaredHere);
   });
-  for (const [group, defs] of byGroup) out.push(...checkRules(defs, effective, found.visibility.get(group)?.unseen ?? true));
+  const views = found.groups.map((g) => groupViews(g, options));
+  const out = [...moduleFindings(found, results, views), ...ruleFindings(found, results, views, effective, dir)];
   return { findings: index.unverified ? out.map((f) => unverifiedFinding(f, index.unverified!)) : out, cache };
+}
+
+/** Every module's own findings, at their place in the document. */
+function moduleFindings(found: { modules: ModuleBody[]; groups: ModuleGroup[] }, results: (ModuleResult | undefined)[], views: GroupView[][]): Finding[] {
+  const out: Finding[] = [];
+  found.modules.forEach((m, i) => {
+    const r = results[i];
+    if (!r) return;
+    // With another flake's module in one of its configurations, a SoM or carrier board we do not
+    // know may be that module's own; only a value that reads as a mistake (we can say what was meant) is reported.
+    const external = found.groups.some((g, k) => g.members.some((x) => x.module === i) && views[k]!.some((v) => v.external));
+    for (const f of r.findings!) {
+      if (external && f.code === 'invalid-enum-value' && f.option && EXTENSIBLE_ENUMS.has(f.option) && !f.fixes?.length) continue;
+      out.push(shiftFinding(f, m.node.startIndex));
+    }
+  });
+  return out;
+}
+
+/** Rules across options, once per configuration each group is part of; a finding is reported once. */
+function ruleFindings(found: { modules: ModuleBody[]; groups: ModuleGroup[] }, results: (ModuleResult | undefined)[], views: GroupView[][], index: OptionIndex, dir: string | undefined): Finding[] {
+  const out = new Map<string, Finding>();
+  found.groups.forEach((g, k) => {
+    const local: RuleDef[] = [];
+    let broken = false;
+    for (const member of g.members) {
+      const r = results[member.module];
+      if (!r) broken = true;
+      const at = found.modules[member.module]!.node.startIndex;
+      for (const d of r?.defs ?? []) local.push(member.conditional ? { ...shiftRuleDef(d, at), conditional: true } : shiftRuleDef(d, at));
+    }
+    for (const view of views[k]!) {
+      for (const f of checkRules([...local, ...view.defs], index, view.unseen || broken, dir)) out.set(`${f.start}:${f.end}:${f.code}:${f.message}`, f);
+    }
+  });
+  return [...out.values()];
 }
 
 /**

@@ -1,0 +1,40 @@
+import type { ModuleGroup } from './modules';
+import { reach, type RefFact } from './cross-file';
+import type { RuleDef } from './rules';
+import type { OptionCheckOptions } from './check';
+
+/**
+ * One configuration a group of this file's modules is part of, as the rules see it: the
+ * definitions its other files add, and whether some of its modules are hidden from us.
+ */
+export interface GroupView {
+  defs: RuleDef[];
+  /** A module we cannot see into: an option left unset here may be set there. */
+  unseen: boolean;
+  /** Another flake's module is part of it. */
+  external: boolean;
+}
+
+/**
+ * The configurations a group is part of. A configuration the file makes is one; the file's own
+ * module is part of every configuration the workspace makes with it (or of unknown ones, which
+ * leaves it unseen); a `nixosModules` output is combined with modules we never see.
+ */
+export function groupViews(group: ModuleGroup, options: OptionCheckOptions): GroupView[] {
+  const ws = options.workspace;
+  const refs = group.refs as RefFact[];
+  const alone = (): GroupView => {
+    const r = ws ? reach(refs, ws, options.file) : undefined;
+    const unseen = r ? r.unseen : refs.some((x) => x.kind !== 'known');
+    return { defs: r?.defs ?? [], unseen: unseen || group.kind !== 'configuration', external: r ? r.external : refs.some((x) => x.kind === 'external') };
+  };
+  if (group.kind !== 'own' || !ws || options.file === undefined) return [alone()];
+  const file = options.file;
+  const configurations = ws.including(file).filter((c) => c.file !== file);
+  if (configurations.length === 0) return [alone()];
+  return configurations.map((c) => {
+    // The file's own imports are read live (they may have changed since the workspace was scanned).
+    const r = reach([...c.refs, ...refs], ws, file);
+    return { defs: [...c.defs, ...r.defs], unseen: r.unseen, external: r.external };
+  });
+}
