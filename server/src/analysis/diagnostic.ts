@@ -17,6 +17,7 @@ export type DiagnosticCode =
   | 'cuda-capability-mismatch'
   | 'missing-required-option'
   | 'ineffective-option'
+  | 'pkgs-replaced'
   // flake.nix inputs, checked against flake.lock (server/src/features/flake-inputs.ts)
   | 'unknown-input-attribute'
   | 'unknown-follows-target'

@@ -5,6 +5,7 @@ import type { OptionDecl } from '../schema/types';
 import { moduleDeclarations } from './declarations';
 import { EXTENSIBLE_ENUMS, findModuleGroups, moduleDefinitions, type ModuleBody, type ModuleGroup } from './modules';
 import { groupViews, type GroupView } from './group-views';
+import { pkgsPitfalls } from './pitfalls';
 import type { WorkspaceModules } from './cross-file';
 import { checkRules, shiftRuleDef, toRuleDef, type RuleDef } from './rules';
 import { OptionIndex } from './schema-index';
@@ -43,7 +44,7 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
   const cache: OptionCache = new Map();
   const dir = options.file !== undefined ? path.dirname(options.file) : undefined;
   const found = findModuleGroups(root, { isModuleFile: options.isModuleFile ?? false, ...(dir !== undefined ? { dir } : {}) });
-  if (!found.modules.some((m) => !m.node.hasError)) return { findings: [], cache };
+  if (!found.modules.some((m) => !m.node.hasError) && !found.groups.some((g) => g.site?.specialPkgs)) return { findings: [], cache };
   const results = found.modules.map((m) => {
     if (m.node.hasError) return undefined;
     const length = m.node.endIndex - m.node.startIndex;
@@ -67,7 +68,11 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     if (r && (r.judgedWith !== signature || !r.findings || !r.defs)) judge(m, r, effective, signature, declaredHere);
   });
   const views = found.groups.map((g) => groupViews(g, options));
-  const out = [...moduleFindings(found, results, views), ...ruleFindings(found, results, views, effective, dir)];
+  const out = [
+    ...moduleFindings(found, results, views),
+    ...ruleFindings(found, results, views, effective, dir),
+    ...pkgsPitfalls(found, (i) => results[i]?.defs ?? [], views),
+  ];
   return { findings: index.unverified ? out.map((f) => unverifiedFinding(f, index.unverified!)) : out, cache };
 }
 
@@ -110,10 +115,10 @@ function ruleFindings(found: { modules: ModuleBody[]; groups: ModuleGroup[] }, r
 /**
  * A verdict against a schema that may not describe the pinned jetpack-nixos becomes a note that
  * says so. Only the module system's own rules (a top-level `config` beside definitions, a nixpkgs
- * setting at the top of a module) hold whatever the revision.
+ * setting at the top of a module, a package set handed in from outside) hold whatever the revision.
  */
 function unverifiedFinding(f: Finding, note: string): Finding {
-  if (f.code === 'module-structure' || f.option?.startsWith('nixpkgs.config.')) return f;
+  if (f.code === 'module-structure' || f.code === 'pkgs-replaced' || f.option?.startsWith('nixpkgs.config.')) return f;
   return { ...f, severity: 'information', message: `${f.message} (only a note: ${note})` };
 }
 

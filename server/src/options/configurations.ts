@@ -16,8 +16,8 @@ export interface ConfigurationSite {
   /** A name for messages: `nixosConfigurations.scout`, `colmena.scout`. */
   label: string;
   modules: ModuleRef[];
-  /** `specialArgs = { … }` as written, when a set literal. */
-  specialArgs?: Node;
+  /** Where `specialArgs` gives the modules a `pkgs` (`specialArgs = { inherit pkgs; }`, `specialArgs.pkgs = …`). */
+  specialPkgs?: Node;
 }
 
 /** Configurations one helper yields at most: a generated fleet is summarised, not walked whole. */
@@ -34,13 +34,8 @@ export function findConfigurations(root: Node, dir: string | undefined): Configu
     for (const app of applications(call.node)) {
       const ctx = { dir, env: app.env };
       const modules = attrValue(arg, 'modules') ?? inherited(arg, 'modules');
-      const specialArgs = attrValue(arg, 'specialArgs');
-      out.push({
-        node: call.node,
-        label: app.label,
-        modules: modules ? moduleRefs(modules, ctx) : [{ kind: 'unseen' }],
-        ...(specialArgs && unparen(specialArgs).type === 'attrset_expression' ? { specialArgs: unparen(specialArgs) } : {}),
-      });
+      const specialPkgs = pkgsGiven(arg, 'specialArgs');
+      out.push({ node: call.node, label: app.label, modules: modules ? moduleRefs(modules, ctx) : [{ kind: 'unseen' }], ...(specialPkgs ? { specialPkgs } : {}) });
     }
   }
   for (const m of text.matchAll(/\.nixos\b/g)) {
@@ -71,6 +66,24 @@ function lastName(fn: Node): string | undefined {
   if (n.type === 'variable_expression') return n.text;
   const attrpath = n.type === 'select_expression' ? n.childForFieldName('attrpath') : null;
   return attrpath ? elements(attrpath).at(-1)?.text : undefined;
+}
+
+/** Where a set gives `<key>.pkgs`: `key = { pkgs = …; }`, `key = { inherit pkgs; }` or `key.pkgs = …`. */
+function pkgsGiven(set: Node, key: string): Node | undefined {
+  for (const b of bindingsOf(set)) {
+    const names = b.type === 'binding' ? pathNames(b.childForFieldName('attrpath')!) : undefined;
+    if (!names || names[0]!.name !== key) continue;
+    if (names.length === 2 && names[1]!.name === 'pkgs') return names[1]!.node;
+    const value = names.length === 1 ? b.childForFieldName('expression') : undefined;
+    if (!value || unparen(value).type !== 'attrset_expression') continue;
+    for (const inner of bindingsOf(unparen(value))) {
+      const own = inner.type === 'binding' ? pathNames(inner.childForFieldName('attrpath')!) : undefined;
+      if (own?.length === 1 && own[0]!.name === 'pkgs') return own[0]!.node;
+      const id = inner.type !== 'binding' ? elements(inner.childForFieldName('attrs') ?? inner).find((c) => c.type === 'identifier' && c.text === 'pkgs') : undefined;
+      if (id) return id;
+    }
+  }
+  return undefined;
 }
 
 /** `inherit modules;` in a set: the value of `modules` where the set is written. */
@@ -229,7 +242,7 @@ function colmenaNodes(root: Node, dir: string | undefined): ConfigurationSite[] 
     const ctx = { dir, env: new Map() as Env };
     const defaults = attrValue(hive, 'defaults');
     const meta = attrValue(hive, 'meta');
-    const specialArgs = meta ? attrValue(unparen(meta), 'specialArgs') : undefined;
+    const specialPkgs = meta && unparen(meta).type === 'attrset_expression' ? pkgsGiven(unparen(meta), 'specialArgs') : undefined;
     for (const b of bindingsOf(hive)) {
       const names = b.type === 'binding' ? pathNames(b.childForFieldName('attrpath')!) : undefined;
       const value = b.childForFieldName('expression');
@@ -238,7 +251,7 @@ function colmenaNodes(root: Node, dir: string | undefined): ConfigurationSite[] 
         node: value,
         label: `colmena.${names[0]!.name}`,
         modules: [...(defaults ? moduleRefs(defaults, ctx) : []), ...moduleRefs(value, ctx)],
-        ...(specialArgs && unparen(specialArgs).type === 'attrset_expression' ? { specialArgs: unparen(specialArgs) } : {}),
+        ...(specialPkgs ? { specialPkgs } : {}),
       });
     }
   }

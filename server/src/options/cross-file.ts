@@ -45,6 +45,8 @@ export interface Reach {
   /** Another flake's module, which may extend the SoM and carrier-board enums. */
   external: boolean;
   files: Set<string>;
+  /** Projects whose modules are part of it (`jetpack-nixos`, `nixpkgs`, …). */
+  projects: Set<string>;
 }
 
 /** Module files one configuration is followed through at most (a `let m = m;` must not loop, a fleet must not stall). */
@@ -52,10 +54,13 @@ const MAX_FILES = 256;
 
 /** The modules reachable from `refs` through imports, except the file `skip` (read live by the caller). */
 export function reach(refs: readonly RefFact[], ws: WorkspaceModules, skip?: string): Reach {
-  const out: Reach = { defs: [], unseen: false, external: false, files: new Set() };
+  const out: Reach = { defs: [], unseen: false, external: false, files: new Set(), projects: new Set() };
   const queue = [...refs];
   for (let r = queue.shift(); r; r = queue.shift()) {
-    if (r.kind === 'known') continue;
+    if (r.kind === 'known') {
+      out.projects.add(r.project);
+      continue;
+    }
     if (r.kind === 'external') out.external = out.unseen = true;
     if (r.kind !== 'file') {
       out.unseen = true;

@@ -13,6 +13,8 @@ export interface GroupView {
   unseen: boolean;
   /** Another flake's module is part of it. */
   external: boolean;
+  /** Projects whose modules are part of it (`jetpack-nixos`, …). */
+  projects: Set<string>;
 }
 
 /**
@@ -26,7 +28,8 @@ export function groupViews(group: ModuleGroup, options: OptionCheckOptions): Gro
   const alone = (): GroupView => {
     const r = ws ? reach(refs, ws, options.file) : undefined;
     const unseen = r ? r.unseen : refs.some((x) => x.kind !== 'known');
-    return { defs: r?.defs ?? [], unseen: unseen || group.kind !== 'configuration', external: r ? r.external : refs.some((x) => x.kind === 'external') };
+    const projects = r?.projects ?? new Set(refs.flatMap((x) => (x.kind === 'known' ? [x.project] : [])));
+    return { defs: r?.defs ?? [], unseen: unseen || group.kind !== 'configuration', external: r ? r.external : refs.some((x) => x.kind === 'external'), projects };
   };
   if (group.kind !== 'own' || !ws || options.file === undefined) return [alone()];
   const file = options.file;
@@ -35,6 +38,6 @@ export function groupViews(group: ModuleGroup, options: OptionCheckOptions): Gro
   return configurations.map((c) => {
     // The file's own imports are read live (they may have changed since the workspace was scanned).
     const r = reach([...c.refs, ...refs], ws, file);
-    return { defs: [...c.defs, ...r.defs], unseen: r.unseen, external: r.external };
+    return { defs: [...c.defs, ...r.defs], unseen: r.unseen, external: r.external, projects: r.projects };
   });
 }
