@@ -266,7 +266,6 @@ class GroupBuilder {
  */
 export function moduleDefinitions(module: ModuleBody, relevant?: (path: Segment[]) => boolean): { definitions: Definition[]; problems: StructureProblem[] } {
   const definitions: Definition[] = [];
-  const problems: StructureProblem[] = [];
   const bindings = bindingsOf(module.node);
   const keys = bindings.map((b) => (b.type === 'binding' ? firstKey(b) : undefined));
   const configBinding = bindings.find((_, i) => keys[i] === 'config');
@@ -277,21 +276,50 @@ export function moduleDefinitions(module: ModuleBody, relevant?: (path: Segment[
     const key = keys[i];
     if (full) {
       if (key === 'config') walker.binding(b, 1, [], false);
-      else if (key === undefined || !MODULE_KEYS.has(key)) {
-        const at = b.childForFieldName('attrpath') ?? b;
-        const other = full === configBinding ? 'config' : 'options';
-        problems.push({
-          start: at.startIndex,
-          end: at.endIndex,
-          message: `NixOS rejects this: the module has a top-level \`${other}\` (line {line}), so \`${at.text}\` must go inside \`config = { … }\``,
-          related: { start: full.startIndex, end: full.startIndex + other.length },
-        });
-      }
     } else if (key === undefined || !MODULE_KEYS.has(key)) {
       walker.binding(b, 0, [], false);
     }
   });
-  return { definitions, problems };
+  return { definitions, problems: full ? structureProblems(bindings, keys, full, full === configBinding ? 'config' : 'options') : [] };
+}
+
+/**
+ * Top-level option namespaces of NixOS (and of home-manager, which shares the rule): a key among
+ * these beside a top-level `config` is a definition in the wrong place.
+ */
+const NIXOS_NAMESPACES = new Set([
+  'assertions', 'boot', 'console', 'containers', 'documentation', 'environment', 'fileSystems', 'fonts', 'gtk', 'hardware',
+  'home', 'i18n', 'image', 'location', 'networking', 'nix', 'nixpkgs', 'powerManagement', 'programs', 'qt', 'security',
+  'services', 'sound', 'specialisation', 'swapDevices', 'system', 'systemd', 'time', 'users', 'virtualisation', 'warnings',
+  'xdg', 'zramSwap',
+]);
+
+/**
+ * `{ options = …; networking.hostName = …; }`: NixOS rejects a module with a top-level `config` or
+ * `options` and definitions beside it. Only when every other key is a NixOS option namespace: a
+ * set with other keys (an Apache sub-service, a host description a helper reads) may be no
+ * module at all. `inherit (x) imports meta;` inherits module keys, which is fine.
+ */
+function structureProblems(bindings: Node[], keys: (string | undefined)[], full: Node, other: 'config' | 'options'): StructureProblem[] {
+  const strays: { at: Node; names: string[] }[] = [];
+  bindings.forEach((b, i) => {
+    const names = keys[i] !== undefined ? [keys[i]!] : b.type === 'binding' ? [] : inheritedNames(b);
+    if (names.length > 0 && names.every((n) => MODULE_KEYS.has(n))) return;
+    strays.push({ at: b.childForFieldName('attrpath') ?? b, names });
+  });
+  if (strays.length === 0 || !strays.every((s) => s.names.length > 0 && s.names.every((n) => NIXOS_NAMESPACES.has(n)))) return [];
+  return strays.map(({ at }) => ({
+    start: at.startIndex,
+    end: at.endIndex,
+    message: `NixOS rejects this: the module has a top-level \`${other}\` (line {line}), so \`${at.text}\` must go inside \`config = { … }\``,
+    related: { start: full.startIndex, end: full.startIndex + other.length },
+  }));
+}
+
+/** The names an `inherit` clause binds. */
+function inheritedNames(b: Node): string[] {
+  const attrs = b.childForFieldName('attrs');
+  return (attrs?.namedChildren ?? []).filter((c): c is Node => c?.type === 'identifier').map((c) => c.text);
 }
 
 function isLowPriority(n: Node): boolean {
