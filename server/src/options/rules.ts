@@ -12,6 +12,11 @@ import { literalOf, type Literal } from './values';
 
 const JP = 'hardware.nvidia-jetpack';
 
+/** Whether the rules read an option: jetpack-nixos's own, and the CUDA capabilities of nixpkgs. */
+export function readByRules(name: string): boolean {
+  return name.startsWith(`${JP}.`) || name === 'nixpkgs.config.cudaCapabilities';
+}
+
 /** A literal without references to tree nodes, so it can be cached across edits. */
 export type PlainLiteral =
   | { kind: 'string'; value: string }

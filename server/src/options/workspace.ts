@@ -6,7 +6,7 @@ import { includingIndex, type ConfigurationFacts, type FileModuleFacts, type Ref
 import { moduleDeclarations } from './declarations';
 import { findModuleGroups, moduleDefinitions, type ModuleBody, type ModuleGroup } from './modules';
 import { resolveModulePath } from './module-refs';
-import { toRuleDef, type RuleDef } from './rules';
+import { readByRules, toRuleDef, type RuleDef } from './rules';
 import { unparen } from './values';
 
 export { resolveModulePath };
@@ -76,13 +76,21 @@ function groupDefs(g: ModuleGroup, modules: ModuleBody[], file: string, root: No
   for (const member of g.members) {
     const m = modules[member.module]!;
     if (m.node.hasError) return undefined;
-    for (const d of moduleDefinitions(m).definitions) {
+    for (const d of moduleDefinitions(m, mayHoldRuleOptions).definitions) {
+      // Only what the rules read is kept: a fleet's modules define thousands of other options.
       const def = toRuleDef(d);
+      if (!readByRules(def.name)) continue;
       const line = root.descendantForIndex(def.start, def.start)?.startPosition.row ?? 0;
       out.push({ ...def, conditional: def.conditional || member.conditional, origin: { file, line } });
     }
   }
   return out;
+}
+
+/** Sets the walk goes into: only those on the way to an option the rules read. */
+function mayHoldRuleOptions(path: { name: string }[]): boolean {
+  const joined = path.map((s) => s.name).join('.');
+  return readByRules(joined) || 'hardware.nvidia-jetpack'.startsWith(joined) || 'nixpkgs.config.cudaCapabilities'.startsWith(joined);
 }
 
 /**
