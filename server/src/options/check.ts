@@ -6,6 +6,7 @@ import { moduleDeclarations } from './declarations';
 import { EXTENSIBLE_ENUMS, findModuleGroups, moduleDefinitions, type ModuleBody, type ModuleGroup } from './modules';
 import { groupViews, type GroupView } from './group-views';
 import { pkgsPitfalls } from './pitfalls';
+import { specialArgFindings, withArgs } from './special-args';
 import type { WorkspaceModules } from './cross-file';
 import { checkRules, shiftRuleDef, toRuleDef, type RuleDef } from './rules';
 import { OptionIndex } from './schema-index';
@@ -44,7 +45,7 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
   const cache: OptionCache = new Map();
   const dir = options.file !== undefined ? path.dirname(options.file) : undefined;
   const found = findModuleGroups(root, { isModuleFile: options.isModuleFile ?? false, ...(dir !== undefined ? { dir } : {}) });
-  if (!found.modules.some((m) => !m.node.hasError) && !found.groups.some((g) => g.site?.specialPkgs)) return { findings: [], cache };
+  if (!found.modules.some((m) => !m.node.hasError) && !found.groups.some((g) => g.site?.specialPkgs || g.site?.args)) return { findings: [], cache };
   const results = found.modules.map((m) => {
     if (m.node.hasError) return undefined;
     const length = m.node.endIndex - m.node.startIndex;
@@ -68,9 +69,11 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     if (r && (r.judgedWith !== signature || !r.findings || !r.defs)) judge(m, r, effective, signature, declaredHere);
   });
   const views = found.groups.map((g) => groupViews(g, options));
+  const locals = found.groups.map((g) => localDefs(g, found.modules, results));
   const out = [
     ...moduleFindings(found, results, views),
-    ...ruleFindings(found, results, views, effective, dir),
+    ...ruleFindings(locals, views, effective, dir),
+    ...specialArgFindings(locals.map((l) => l.defs), views, effective, dir),
     ...pkgsPitfalls(found, (i) => results[i]?.defs ?? [], views),
   ];
   return { findings: index.unverified ? out.map((f) => unverifiedFinding(f, index.unverified!)) : out, cache };
@@ -93,20 +96,26 @@ function moduleFindings(found: { modules: ModuleBody[]; groups: ModuleGroup[] },
   return out;
 }
 
+/** The rule definitions of a group's modules in this file, at their place; `broken` when one does not parse. */
+function localDefs(g: ModuleGroup, modules: ModuleBody[], results: (ModuleResult | undefined)[]): { defs: RuleDef[]; broken: boolean } {
+  const defs: RuleDef[] = [];
+  let broken = false;
+  for (const member of g.members) {
+    const r = results[member.module];
+    if (!r) broken = true;
+    const at = modules[member.module]!.node.startIndex;
+    for (const d of r?.defs ?? []) defs.push(member.conditional ? { ...shiftRuleDef(d, at), conditional: true } : shiftRuleDef(d, at));
+  }
+  return { defs, broken };
+}
+
 /** Rules across options, once per configuration each group is part of; a finding is reported once. */
-function ruleFindings(found: { modules: ModuleBody[]; groups: ModuleGroup[] }, results: (ModuleResult | undefined)[], views: GroupView[][], index: OptionIndex, dir: string | undefined): Finding[] {
+function ruleFindings(locals: { defs: RuleDef[]; broken: boolean }[], views: GroupView[][], index: OptionIndex, dir: string | undefined): Finding[] {
   const out = new Map<string, Finding>();
-  found.groups.forEach((g, k) => {
-    const local: RuleDef[] = [];
-    let broken = false;
-    for (const member of g.members) {
-      const r = results[member.module];
-      if (!r) broken = true;
-      const at = found.modules[member.module]!.node.startIndex;
-      for (const d of r?.defs ?? []) local.push(member.conditional ? { ...shiftRuleDef(d, at), conditional: true } : shiftRuleDef(d, at));
-    }
+  locals.forEach((local, k) => {
     for (const view of views[k]!) {
-      for (const f of checkRules([...local, ...view.defs], index, view.unseen || broken, dir)) out.set(`${f.start}:${f.end}:${f.code}:${f.message}`, f);
+      const defs = withArgs([...local.defs, ...view.defs], view);
+      for (const f of checkRules(defs, index, view.unseen || local.broken, dir)) out.set(`${f.start}:${f.end}:${f.code}:${f.message}`, f);
     }
   });
   return [...out.values()];

@@ -18,6 +18,8 @@ export interface ConfigurationSite {
   modules: ModuleRef[];
   /** Where `specialArgs` gives the modules a `pkgs` (`specialArgs = { inherit pkgs; }`, `specialArgs.pkgs = …`). */
   specialPkgs?: Node;
+  /** The values `specialArgs` gives the modules' arguments, where written in this file. */
+  args?: Map<string, Node>;
 }
 
 /** Configurations one helper yields at most: a generated fleet is summarised, not walked whole. */
@@ -34,8 +36,7 @@ export function findConfigurations(root: Node, dir: string | undefined): Configu
     for (const app of applications(call.node)) {
       const ctx = { dir, env: app.env };
       const modules = attrValue(arg, 'modules') ?? inherited(arg, 'modules');
-      const specialPkgs = pkgsGiven(arg, 'specialArgs');
-      out.push({ node: call.node, label: app.label, modules: modules ? moduleRefs(modules, ctx) : [{ kind: 'unseen' }], ...(specialPkgs ? { specialPkgs } : {}) });
+      out.push({ node: call.node, label: app.label, modules: modules ? moduleRefs(modules, ctx) : [{ kind: 'unseen' }], ...specialArgs(arg, app.env) });
     }
   }
   for (const m of text.matchAll(/\.nixos\b/g)) {
@@ -68,22 +69,40 @@ function lastName(fn: Node): string | undefined {
   return attrpath ? elements(attrpath).at(-1)?.text : undefined;
 }
 
-/** Where a set gives `<key>.pkgs`: `key = { pkgs = …; }`, `key = { inherit pkgs; }` or `key.pkgs = …`. */
-function pkgsGiven(set: Node, key: string): Node | undefined {
+/**
+ * What a call's `specialArgs` gives the modules (`specialArgs = { inherit pkgs som; }`,
+ * `specialArgs.som = "orin-nx";`): where `pkgs` is given, and the values of the others, through
+ * the helper's parameters at this call.
+ */
+function specialArgs(set: Node, env: Env): Pick<ConfigurationSite, 'specialPkgs' | 'args'> {
+  const keys = new Map<string, Node>();
+  const args = new Map<string, Node>();
+  const give = (key: Node, value: Node | undefined) => {
+    keys.set(key.text, key);
+    // `jetpackRelease = jetpack;` with `jetpack` a parameter of the helper: its value at this call.
+    const bound = value && unparen(value).type === 'variable_expression' ? env.get(unparen(value).text) : undefined;
+    const given = bound ? ('node' in bound ? bound.node : undefined) : value;
+    if (given) args.set(key.text, given);
+  };
   for (const b of bindingsOf(set)) {
     const names = b.type === 'binding' ? pathNames(b.childForFieldName('attrpath')!) : undefined;
-    if (!names || names[0]!.name !== key) continue;
-    if (names.length === 2 && names[1]!.name === 'pkgs') return names[1]!.node;
-    const value = names.length === 1 ? b.childForFieldName('expression') : undefined;
-    if (!value || unparen(value).type !== 'attrset_expression') continue;
+    if (!names || names[0]!.name !== 'specialArgs') continue;
+    const value = b.childForFieldName('expression');
+    if (names.length === 2) give(names[1]!.node, value ?? undefined);
+    if (names.length !== 1 || !value || unparen(value).type !== 'attrset_expression') continue;
     for (const inner of bindingsOf(unparen(value))) {
       const own = inner.type === 'binding' ? pathNames(inner.childForFieldName('attrpath')!) : undefined;
-      if (own?.length === 1 && own[0]!.name === 'pkgs') return own[0]!.node;
-      const id = inner.type !== 'binding' ? elements(inner.childForFieldName('attrs') ?? inner).find((c) => c.type === 'identifier' && c.text === 'pkgs') : undefined;
-      if (id) return id;
+      if (own?.length === 1) give(own[0]!.node, inner.childForFieldName('expression') ?? undefined);
+      if (inner.type !== 'inherit') continue;
+      for (const id of elements(inner.childForFieldName('attrs') ?? inner).filter((c) => c.type === 'identifier')) {
+        const bound = env.get(id.text);
+        give(id, bound ? ('node' in bound ? bound.node : undefined) : resolveName(id));
+      }
     }
   }
-  return undefined;
+  const specialPkgs = keys.get('pkgs');
+  args.delete('pkgs');
+  return { ...(specialPkgs ? { specialPkgs } : {}), ...(args.size > 0 ? { args } : {}) };
 }
 
 /** `inherit modules;` in a set: the value of `modules` where the set is written. */
@@ -210,8 +229,10 @@ function bind(params: Node[], args: EnvValue[]): Env {
     const set = unparen(arg.node);
     for (const f of elements(formals)) {
       const name = f.type === 'formal' ? f.childForFieldName('name')?.text : undefined;
-      const value = name !== undefined && set.type === 'attrset_expression' ? (attrValue(set, name) ?? inherited(set, name)) : undefined;
-      if (name !== undefined && value) env.set(name, { node: value });
+      if (name === undefined || set.type !== 'attrset_expression') continue;
+      // A formal the call does not give takes its default (`jetpack ? "6"`).
+      const value = attrValue(set, name) ?? inherited(set, name) ?? f.childForFieldName('default') ?? undefined;
+      if (value) env.set(name, { node: value });
     }
   });
   return env;
@@ -242,7 +263,7 @@ function colmenaNodes(root: Node, dir: string | undefined): ConfigurationSite[] 
     const ctx = { dir, env: new Map() as Env };
     const defaults = attrValue(hive, 'defaults');
     const meta = attrValue(hive, 'meta');
-    const specialPkgs = meta && unparen(meta).type === 'attrset_expression' ? pkgsGiven(unparen(meta), 'specialArgs') : undefined;
+    const given = meta && unparen(meta).type === 'attrset_expression' ? specialArgs(unparen(meta), new Map()) : {};
     for (const b of bindingsOf(hive)) {
       const names = b.type === 'binding' ? pathNames(b.childForFieldName('attrpath')!) : undefined;
       const value = b.childForFieldName('expression');
@@ -251,7 +272,7 @@ function colmenaNodes(root: Node, dir: string | undefined): ConfigurationSite[] 
         node: value,
         label: `colmena.${names[0]!.name}`,
         modules: [...(defaults ? moduleRefs(defaults, ctx) : []), ...moduleRefs(value, ctx)],
-        ...(specialPkgs ? { specialPkgs } : {}),
+        ...given,
       });
     }
   }

@@ -1,5 +1,5 @@
 import type { ModuleRef } from './module-refs';
-import type { RuleDef } from './rules';
+import type { PlainLiteral, RuleDef } from './rules';
 
 /**
  * Configurations across files: what the workspace's other files add to the configurations a file
@@ -24,6 +24,8 @@ export interface ConfigurationFacts {
   label: string;
   defs: RuleDef[];
   refs: RefFact[];
+  /** Literal values its `specialArgs` gives the modules' arguments, with the line each is written on. */
+  args?: Record<string, { literal: PlainLiteral; line: number }>;
 }
 
 export interface WorkspaceModules {

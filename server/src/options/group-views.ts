@@ -1,6 +1,8 @@
 import type { ModuleGroup } from './modules';
 import { reach, type RefFact } from './cross-file';
-import type { RuleDef } from './rules';
+import type { Node } from 'web-tree-sitter';
+import { plainLiteral, type PlainLiteral, type RuleDef } from './rules';
+import { literalOf } from './values';
 import type { OptionCheckOptions } from './check';
 
 /**
@@ -15,6 +17,15 @@ export interface GroupView {
   external: boolean;
   /** Projects whose modules are part of it (`jetpack-nixos`, …). */
   projects: Set<string>;
+  /** What its `specialArgs` gives the modules' arguments. */
+  args: Map<string, ArgValue>;
+}
+
+/** A literal `specialArgs` gives: written here (`node`), or in another file of the configuration (`origin`). */
+export interface ArgValue {
+  literal: PlainLiteral;
+  node?: Node;
+  origin?: { file: string; line: number };
 }
 
 /**
@@ -29,7 +40,12 @@ export function groupViews(group: ModuleGroup, options: OptionCheckOptions): Gro
     const r = ws ? reach(refs, ws, options.file) : undefined;
     const unseen = r ? r.unseen : refs.some((x) => x.kind !== 'known');
     const projects = r?.projects ?? new Set(refs.flatMap((x) => (x.kind === 'known' ? [x.project] : [])));
-    return { defs: r?.defs ?? [], unseen: unseen || group.kind !== 'configuration', external: r ? r.external : refs.some((x) => x.kind === 'external'), projects };
+    const args = new Map<string, ArgValue>();
+    for (const [name, node] of group.site?.args ?? []) {
+      const literal = plainLiteral(literalOf(node));
+      if (literal.kind !== 'unknown') args.set(name, { literal, node });
+    }
+    return { defs: r?.defs ?? [], unseen: unseen || group.kind !== 'configuration', external: r ? r.external : refs.some((x) => x.kind === 'external'), projects, args };
   };
   if (group.kind !== 'own' || !ws || options.file === undefined) return [alone()];
   const file = options.file;
@@ -38,6 +54,7 @@ export function groupViews(group: ModuleGroup, options: OptionCheckOptions): Gro
   return configurations.map((c) => {
     // The file's own imports are read live (they may have changed since the workspace was scanned).
     const r = reach([...c.refs, ...refs], ws, file);
-    return { defs: [...c.defs, ...r.defs], unseen: r.unseen, external: r.external, projects: r.projects };
+    const args = new Map(Object.entries(c.args ?? {}).map(([name, a]) => [name, { literal: a.literal, origin: { file: c.file, line: a.line } }] as const));
+    return { defs: [...c.defs, ...r.defs], unseen: r.unseen, external: r.external, projects: r.projects, args };
   });
 }

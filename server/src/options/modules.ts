@@ -57,6 +57,8 @@ export interface Definition {
   /** Wrapped in `mkDefault`/`mkOptionDefault`/`mkOverride`: another module may override it. */
   lowPriority: boolean;
   group: number;
+  /** `inherit name;` (without a source): the name, read from the scope around the set. */
+  inherited?: Node;
 }
 
 export interface StructureProblem {
@@ -342,7 +344,9 @@ class Walker {
       const attrs = b.childForFieldName('attrs');
       for (const a of attrs?.namedChildren ?? []) {
         if (a?.type === 'identifier') {
-          this.out.push({ path: [...prefix, { name: a.text, start: a.startIndex, end: a.endIndex }], value: undefined, kind: 'inherit', conditional, lowPriority: false, group: this.group });
+          const def: Definition = { path: [...prefix, { name: a.text, start: a.startIndex, end: a.endIndex }], value: undefined, kind: 'inherit', conditional, lowPriority: false, group: this.group };
+          if (b.type === 'inherit') def.inherited = a;
+          this.out.push(def);
         }
       }
       return;

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { Finding, Fix } from '../analysis/diagnostic';
 import type { Definition } from './modules';
 import type { OptionIndex } from './schema-index';
-import { literalOf, type Literal } from './values';
+import { literalOf, unparen, type Literal } from './values';
+import { argumentName } from '../schema/nix-static';
 
 /**
  * Rules across options, from jetpack-nixos's own assertions and the facts of each SoM. A rule
@@ -48,6 +49,8 @@ export interface RuleDef {
   anchor?: { after: number; indent: string; setPath: string };
   /** Set for a definition in another file of the configuration: offsets are that file's, and only its line is shown. */
   origin?: { file: string; line: number };
+  /** The value is the module's argument of this name (`som = som;`): a configuration's `specialArgs` may give it. */
+  arg?: string;
 }
 
 export function toRuleDef(d: Definition): RuleDef {
@@ -61,6 +64,9 @@ export function toRuleDef(d: Definition): RuleDef {
     start: value?.startIndex ?? d.path[d.path.length - 1]!.start,
     end: value?.endIndex ?? d.path[d.path.length - 1]!.end,
   };
+  const bare = value && d.kind === 'value' ? unparen(value) : d.inherited;
+  const arg = bare?.type === 'variable_expression' || bare?.type === 'identifier' ? argumentName(bare) : undefined;
+  if (arg !== undefined) def.arg = arg;
   const binding = value?.parent;
   const attrpath = binding?.type === 'binding' ? binding.childForFieldName('attrpath') : null;
   if (binding && attrpath) {

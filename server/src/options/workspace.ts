@@ -6,8 +6,8 @@ import { includingIndex, type ConfigurationFacts, type FileModuleFacts, type Ref
 import { moduleDeclarations } from './declarations';
 import { findModuleGroups, moduleDefinitions, type ModuleBody, type ModuleGroup } from './modules';
 import { resolveModulePath } from './module-refs';
-import { readByRules, toRuleDef, type RuleDef } from './rules';
-import { unparen } from './values';
+import { plainLiteral, readByRules, toRuleDef, type RuleDef } from './rules';
+import { literalOf, unparen } from './values';
 
 export { resolveModulePath };
 
@@ -64,7 +64,8 @@ export function scanFile(root: Node, file: string, isModuleFile = false): Scanne
     if (g.kind === 'own') out.module = defs ? { defs, refs: g.refs as RefFact[] } : undefined;
     else if (g.kind === 'configuration' && g.site) {
       // A configuration with a module we cannot read is one with a module we cannot see.
-      out.configurations.push({ file, label: g.site.label, defs: defs ?? [], refs: defs ? (g.refs as RefFact[]) : [...(g.refs as RefFact[]), { kind: 'unseen' }] });
+      const refs = defs ? (g.refs as RefFact[]) : [...(g.refs as RefFact[]), { kind: 'unseen' as const }];
+      out.configurations.push({ file, label: g.site.label, defs: defs ?? [], refs, ...argFacts(g.site.args) });
     }
   }
   return out;
@@ -85,6 +86,16 @@ function groupDefs(g: ModuleGroup, modules: ModuleBody[], file: string, root: No
     }
   }
   return out;
+}
+
+/** The literal values a configuration's `specialArgs` gives, as plain data. */
+function argFacts(args: Map<string, Node> | undefined): Pick<ConfigurationFacts, 'args'> {
+  const out: NonNullable<ConfigurationFacts['args']> = {};
+  for (const [name, node] of args ?? []) {
+    const literal = plainLiteral(literalOf(node));
+    if (literal.kind !== 'unknown') out[name] = { literal, line: node.startPosition.row };
+  }
+  return Object.keys(out).length > 0 ? { args: out } : {};
 }
 
 /** Sets the walk goes into: only those on the way to an option the rules read. */
