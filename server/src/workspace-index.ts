@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import { collectNixFiles, readNixFile } from './cli/files';
-import { isListedModule, WorkspaceScan } from './options/workspace';
+import { listedModules, WorkspaceScan } from './options/workspace';
 import type { CheckOptions } from './analysis/check';
 import { OptionIndex } from './options/schema-index';
 import { BUNDLED_SCHEMA, bundledIndex } from './schema/bundled';
@@ -184,7 +184,7 @@ export class WorkspaceIndex {
     const facts = this.scanned.facts();
     return {
       declarations: facts.declarations,
-      isModuleFile: file !== undefined && isListedModule(facts, file),
+      isModuleFile: file !== undefined && listedModules(facts)(file),
       schema: this.schemaFor(uri),
       ...(file !== undefined ? { file, workspace: this.scanned.modules() } : {}),
     };

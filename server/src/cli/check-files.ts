@@ -5,7 +5,7 @@ import type { OptionDecl, Schema } from '../schema/types';
 import { OptionIndex } from '../options/schema-index';
 import { BUNDLED_SCHEMA } from '../schema/bundled';
 import { loadLiveSchema, unverifiedNote } from '../schema/live';
-import { isListedModule, modulesOf, WorkspaceScan } from '../options/workspace';
+import { listedModules, modulesOf, WorkspaceScan } from '../options/workspace';
 import type { ConfigurationFacts, FileModuleFacts } from '../options/cross-file';
 import type { Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
@@ -105,7 +105,7 @@ export function collectFacts(parser: Parser, files: string[]): SharedFacts {
 
 /** Checks files one after another with one parser; an unreadable file becomes a report. */
 export function checkFiles(parser: Parser, files: string[], shared: SharedFacts = { declarations: [], moduleFiles: [] }): Report[] {
-  const listed = { moduleFiles: new Set(shared.moduleFiles), moduleGlobs: new Set(shared.moduleGlobs ?? []) };
+  const isListed = listedModules({ moduleFiles: new Set(shared.moduleFiles), moduleGlobs: shared.moduleGlobs ?? [] });
   const plain = new Set(shared.plain ?? []);
   const workspace = modulesOf({ modules: new Map(shared.modules ?? []), configurations: shared.configurations ?? [] }, (f) => plain.has(f));
   const schemaFor = schemaPicker(shared.schemas ?? []);
@@ -123,7 +123,7 @@ export function checkFiles(parser: Parser, files: string[], shared: SharedFacts 
     try {
       const schema = schemaFor(file);
       const abs = path.resolve(file);
-      findings = checkText(parser, text, { declarations: shared.declarations, isModuleFile: isListedModule(listed, abs), file: abs, workspace, ...(schema ? { schema } : {}) });
+      findings = checkText(parser, text, { declarations: shared.declarations, isModuleFile: isListed(abs), file: abs, workspace, ...(schema ? { schema } : {}) });
     } catch (err) {
       // One file we cannot analyse must not cost the reports of all the others.
       const reason = err instanceof Error ? err.message : String(err);

@@ -145,17 +145,16 @@ export function addToFacts(facts: WorkspaceFacts, file: string, scanned: Scanned
   facts.configurations.push(...scanned.configurations);
 }
 
-/** Whether a file is a module by the workspace's facts: listed somewhere, or under a listed pattern (`hosts/*`). */
-export function isListedModule(facts: Pick<WorkspaceFacts, 'moduleFiles' | 'moduleGlobs'>, file: string): boolean {
-  if (facts.moduleFiles.has(file)) return true;
-  for (const glob of facts.moduleGlobs) if (matchesGlob(glob, file)) return true;
-  return false;
-}
-
-/** `…/hosts/*` matches `…/hosts/scout.nix` and `…/hosts/scout/default.nix` (a folder stands for its default.nix). */
-function matchesGlob(glob: string, file: string): boolean {
-  const source = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+');
-  return new RegExp(`^${source}(\\.nix|/default\\.nix)?$`).test(file);
+/**
+ * Whether a file is a module by the workspace's facts: listed somewhere, or under a listed
+ * pattern (`…/hosts/*` matches `…/hosts/scout.nix` and `…/hosts/scout/default.nix`).
+ */
+export function listedModules(facts: { moduleFiles: ReadonlySet<string>; moduleGlobs: Iterable<string> }): (file: string) => boolean {
+  const patterns = [...facts.moduleGlobs].map((glob) => {
+    const source = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+');
+    return new RegExp(`^${source}(\\.nix|/default\\.nix)?$`);
+  });
+  return (file) => facts.moduleFiles.has(file) || patterns.some((p) => p.test(file));
 }
 
 /**
@@ -213,8 +212,9 @@ export class WorkspaceScan {
     let facts = this.fold();
     // A listing can make another file a module, whose imports can list more: a few rounds settle it.
     for (let round = 0; round < 4; round++) {
+      const isListed = listedModules(facts);
       const again = [...this.byFile].filter(([file, e]) => {
-        const listed = isListedModule(facts, file);
+        const listed = isListed(file);
         // Read as a module when listed and not one by its own shape; plainly again when no longer listed.
         return e.asModule ? !listed : listed && !e.scanned.module;
       });
