@@ -34,7 +34,7 @@ test('a rule across files is reported where its value is written, and follows th
   const first = await c.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
   assert.deepEqual(
     first.diagnostics.map((d) => [d.code, (d as { message?: string }).message]),
-    [['incompatible-jetpack-version', 'JetPack 6 does not run on xavier-agx: it supports JetPack 5 (the SoM is set in flake.nix on line 26)']],
+    [['incompatible-jetpack-version', 'JetPack 6 does not run on xavier-agx: it supports JetPack 5 (the SoM is set in flake.nix on line 26) — in `nixosConfigurations.mapper`']],
   );
 
   // flake.nix now names an Orin: the JetPack release is right, and the open file says so.

@@ -68,7 +68,10 @@ export function checkOptions(root: Node, index: OptionIndex, options: OptionChec
     const r = results[i];
     if (r && (r.judgedWith !== signature || !r.findings || !r.defs)) judge(m, r, effective, signature, declaredHere);
   });
-  const views = found.groups.map((g) => groupViews(g, options));
+  // A helper's configurations share the modules written in it: their findings say which one they hold for.
+  const sites = new Map<number, number>();
+  for (const g of found.groups) if (g.site) sites.set(g.site.node.id, (sites.get(g.site.node.id) ?? 0) + 1);
+  const views = found.groups.map((g) => groupViews(g, options, g.site !== undefined && sites.get(g.site.node.id)! > 1));
   const locals = found.groups.map((g) => localDefs(g, found.modules, results));
   const out = [
     ...moduleFindings(found, results, views),
@@ -109,16 +112,26 @@ function localDefs(g: ModuleGroup, modules: ModuleBody[], results: (ModuleResult
   return { defs, broken };
 }
 
-/** Rules across options, once per configuration each group is part of; a finding is reported once. */
+/**
+ * Rules across options, once per configuration each group is part of; a finding is reported
+ * once, naming the configurations made elsewhere it holds for (a shared module is in several).
+ */
 function ruleFindings(locals: { defs: RuleDef[]; broken: boolean }[], views: GroupView[][], index: OptionIndex, dir: string | undefined): Finding[] {
-  const out = new Map<string, Finding>();
+  const out = new Map<string, { finding: Finding; labels: string[] }>();
   locals.forEach((local, k) => {
     for (const view of views[k]!) {
       const defs = withArgs([...local.defs, ...view.defs], view);
-      for (const f of checkRules(defs, index, view.unseen || local.broken, dir)) out.set(`${f.start}:${f.end}:${f.code}:${f.message}`, f);
+      for (const f of checkRules(defs, index, view.unseen || local.broken, dir)) {
+        const key = `${f.start}:${f.end}:${f.code}:${f.message}`;
+        const entry = out.get(key) ?? { finding: f, labels: [] };
+        if (view.label !== undefined && !entry.labels.includes(view.label)) entry.labels.push(view.label);
+        out.set(key, entry);
+      }
     }
   });
-  return [...out.values()];
+  return [...out.values()].map(({ finding, labels }) =>
+    labels.length === 0 ? finding : { ...finding, message: `${finding.message} — in ${labels.map((l) => `\`${l}\``).join(', ')}` },
+  );
 }
 
 /**

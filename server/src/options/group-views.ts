@@ -19,6 +19,8 @@ export interface GroupView {
   projects: Set<string>;
   /** What its `specialArgs` gives the modules' arguments. */
   args: Map<string, ArgValue>;
+  /** The configuration's name, when it is made in another file (`nixosConfigurations.scout`). */
+  label?: string;
 }
 
 /** A literal `specialArgs` gives: written here (`node`), or in another file of the configuration (`origin`). */
@@ -31,9 +33,10 @@ export interface ArgValue {
 /**
  * The configurations a group is part of. A configuration the file makes is one; the file's own
  * module is part of every configuration the workspace makes with it (or of unknown ones, which
- * leaves it unseen); a `nixosModules` output is combined with modules we never see.
+ * leaves it unseen); a `nixosModules` output is combined with modules we never see. `named`: the
+ * group's modules are written once for several configurations (a helper's), so findings name it.
  */
-export function groupViews(group: ModuleGroup, options: OptionCheckOptions): GroupView[] {
+export function groupViews(group: ModuleGroup, options: OptionCheckOptions, named = false): GroupView[] {
   const ws = options.workspace;
   const refs = group.refs as RefFact[];
   const alone = (): GroupView => {
@@ -45,7 +48,9 @@ export function groupViews(group: ModuleGroup, options: OptionCheckOptions): Gro
       const literal = plainLiteral(literalOf(node));
       if (literal.kind !== 'unknown') args.set(name, { literal, node });
     }
-    return { defs: r?.defs ?? [], unseen: unseen || group.kind !== 'configuration', external: r ? r.external : refs.some((x) => x.kind === 'external'), projects, args };
+    const view: GroupView = { defs: r?.defs ?? [], unseen: unseen || group.kind !== 'configuration', external: r ? r.external : refs.some((x) => x.kind === 'external'), projects, args };
+    if (named && group.site) view.label = group.site.label;
+    return view;
   };
   if (group.kind !== 'own' || !ws || options.file === undefined) return [alone()];
   const file = options.file;
@@ -55,6 +60,6 @@ export function groupViews(group: ModuleGroup, options: OptionCheckOptions): Gro
     // The file's own imports are read live (they may have changed since the workspace was scanned).
     const r = reach([...c.refs, ...refs], ws, file);
     const args = new Map(Object.entries(c.args ?? {}).map(([name, a]) => [name, { literal: a.literal, origin: { file: c.file, line: a.line } }] as const));
-    return { defs: [...c.defs, ...r.defs], unseen: r.unseen, external: r.external, projects: r.projects, args };
+    return { defs: [...c.defs, ...r.defs], unseen: r.unseen, external: r.external, projects: r.projects, args, label: c.label };
   });
 }
