@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { bindingsOf, elements, pathNames, resolveName, stringValue, unparen } from '../schema/nix-static';
-import { attrValue, moduleRefs, type Env, type EnvValue, type ModuleRef } from './module-refs';
+import { attrValue, moduleRefs, type Env, type EnvValue, type ModuleRef, type RefContext } from './module-refs';
 import { flattenCall } from './values';
 
 /**
@@ -25,7 +25,7 @@ export interface ConfigurationSite {
 /** Configurations one helper yields at most: a generated fleet is summarised, not walked whole. */
 const MAX_APPLICATIONS = 64;
 
-export function findConfigurations(root: Node, dir: string | undefined): ConfigurationSite[] {
+export function findConfigurations(root: Node, dir: string | undefined, file: RefContext['file'] = {}): ConfigurationSite[] {
   const out: ConfigurationSite[] = [];
   const seen = new Set<number>();
   const text = root.text;
@@ -34,7 +34,7 @@ export function findConfigurations(root: Node, dir: string | undefined): Configu
     const arg = call && call.args.length === 1 ? unparen(call.args[0]!) : undefined;
     if (!call || !arg || arg.type !== 'attrset_expression') continue;
     for (const app of applications(call.node)) {
-      const ctx = { dir, env: app.env };
+      const ctx = { dir, env: app.env, file };
       const modules = attrValue(arg, 'modules') ?? inherited(arg, 'modules');
       out.push({ node: call.node, label: app.label, modules: modules ? moduleRefs(modules, ctx) : [{ kind: 'unseen' }], ...specialArgs(arg, app.env) });
     }
@@ -42,9 +42,9 @@ export function findConfigurations(root: Node, dir: string | undefined): Configu
   for (const m of text.matchAll(/\.nixos\b/g)) {
     const call = callNaming(root, m.index! + 1, seen, (fn) => fn.type === 'select_expression' && lastName(fn) === 'nixos' && !/\blib\b/.test(fn.text));
     if (!call || call.args.length !== 1) continue;
-    for (const app of applications(call.node)) out.push({ node: call.node, label: app.label, modules: moduleRefs(call.args[0]!, { dir, env: app.env }) });
+    for (const app of applications(call.node)) out.push({ node: call.node, label: app.label, modules: moduleRefs(call.args[0]!, { dir, env: app.env, file }) });
   }
-  out.push(...colmenaNodes(root, dir));
+  out.push(...colmenaNodes(root, dir, file));
   return out;
 }
 
@@ -255,12 +255,12 @@ function labelOf(node: Node): string {
 }
 
 /** Colmena: `colmena = { meta = …; defaults = …; <node> = …; }` (or `makeHive { … }`), one configuration per node. */
-function colmenaNodes(root: Node, dir: string | undefined): ConfigurationSite[] {
+function colmenaNodes(root: Node, dir: string | undefined, file: RefContext['file']): ConfigurationSite[] {
   const out: ConfigurationSite[] = [];
   for (const m of root.text.matchAll(/\b(colmena|makeHive)\b/g)) {
     const hive = hiveAt(root, m.index!, m[1]!);
     if (!hive) continue;
-    const ctx = { dir, env: new Map() as Env };
+    const ctx = { dir, env: new Map() as Env, file };
     const defaults = attrValue(hive, 'defaults');
     const meta = attrValue(hive, 'meta');
     const given = meta && unparen(meta).type === 'attrset_expression' ? specialArgs(unparen(meta), new Map()) : {};

@@ -31,6 +31,10 @@ export interface RefContext {
   /** The folder of the file being read (relative paths resolve against it). */
   dir: string | undefined;
   env: Env;
+  /** Entries left to read for one list: `let a = [ b b ]; b = [ a a ];` must not take forever. */
+  budget?: { steps: number };
+  /** Shared by every list of one file: its `nixosModules` outputs, once looked up. */
+  file?: { selfOutputs?: Map<string, Node> };
 }
 
 /** Projects whose modules set no Jetson option of the user, by flake input name. */
@@ -43,10 +47,13 @@ const KNOWN_INPUTS = new Map<string, RegExp>([
 ]);
 
 const MAX_DEPTH = 24;
+/** Entries read for one list at most (through names, `++` and nested lists). */
+const MAX_STEPS = 2000;
 
 /** The modules an entry (or a whole list) stands for. */
-export function moduleRefs(node: Node, ctx: RefContext, conditional = false, depth = 0): ModuleRef[] {
-  if (depth > MAX_DEPTH) return [{ kind: 'unseen' }];
+export function moduleRefs(node: Node, context: RefContext, conditional = false, depth = 0): ModuleRef[] {
+  const ctx = context.budget ? context : { ...context, budget: { steps: MAX_STEPS } };
+  if (depth > MAX_DEPTH || --ctx.budget!.steps < 0) return [{ kind: 'unseen' }];
   const n = unparen(node);
   const next = (m: Node, c = conditional, env = ctx.env) => moduleRefs(m, env === ctx.env ? ctx : { ...ctx, env }, c, depth + 1);
   switch (n.type) {
@@ -67,7 +74,7 @@ export function moduleRefs(node: Node, ctx: RefContext, conditional = false, dep
     case 'variable_expression':
       return variableRefs(n, ctx, next);
     case 'select_expression':
-      return selectRefs(n, ctx.env, next);
+      return selectRefs(n, ctx, next);
     case 'apply_expression':
       return callRefs(n, next);
     default:
@@ -116,11 +123,14 @@ function variableRefs(n: Node, ctx: RefContext, next: Next): ModuleRef[] {
  * `jetpack.nixosModules.default`, `inputs.disko.nixosModules.disko`, `self.nixosModules.robot`, or a
  * name in a set bound by a `let` (`profiles.base`).
  */
-function selectRefs(n: Node, env: Env, next: Next): ModuleRef[] {
+function selectRefs(n: Node, ctx: RefContext, next: Next): ModuleRef[] {
+  const env = ctx.env;
   const m = /^(?:inputs\.)?([A-Za-z_][\w'-]*)\.nixosModules?(?:\.([A-Za-z_][\w'-]*|"[^"]*"))?$/.exec(n.text.replace(/\s+/g, ''));
   if (m) {
     if (m[1] === 'self') {
-      const value = m[2] !== undefined ? selfModule(n, m[2].replace(/"/g, '')) : undefined;
+      const file = ctx.file ?? {};
+      const outputs = (file.selfOutputs ??= selfOutputs(n));
+      const value = m[2] !== undefined ? outputs.get(m[2].replace(/"/g, '')) : undefined;
       return value ? next(value) : [{ kind: 'unseen' }];
     }
     const project = knownProject(m[1]!);
@@ -242,10 +252,11 @@ export function attrValue(set: Node, key: string): Node | undefined {
   return undefined;
 }
 
-/** `self.nixosModules.<name>`: the output of that name written in this file. */
-function selfModule(from: Node, name: string): Node | undefined {
+/** The `nixosModules.<name>` outputs written in the file of `from`, by name (for `self.nixosModules.<name>`). */
+function selfOutputs(from: Node): Map<string, Node> {
   let root: Node = from;
   while (root.parent) root = root.parent;
+  const out = new Map<string, Node>();
   for (const m of root.text.matchAll(/\bnixosModules\b/g)) {
     let b: Node | null = root.descendantForIndex(m.index!, m.index! + 1);
     while (b && b.type !== 'binding') b = b.parent;
@@ -254,13 +265,15 @@ function selfModule(from: Node, name: string): Node | undefined {
     const value = b?.childForFieldName('expression');
     if (!names || !value) continue;
     const at = names.lastIndexOf('nixosModules');
-    if (at === names.length - 2 && names[at + 1] === name) return value;
-    if (at === names.length - 1) {
-      const inner = attrValue(unparen(value), name);
-      if (inner) return inner;
+    if (at >= 0 && at === names.length - 2 && !out.has(names[at + 1]!)) out.set(names[at + 1]!, value);
+    if (at < 0 || at !== names.length - 1 || unparen(value).type !== 'attrset_expression') continue;
+    for (const inner of bindingsOf(unparen(value))) {
+      const key = inner.type === 'binding' ? pathNames(inner.childForFieldName('attrpath')!) : undefined;
+      const v = inner.childForFieldName('expression');
+      if (key?.length === 1 && v && !out.has(key[0]!.name)) out.set(key[0]!.name, v);
     }
   }
-  return undefined;
+  return out;
 }
 
 /** `./hosts/robot` → `…/hosts/robot/default.nix` when it is a folder, as Nix's `import` does. */

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { calleeName, flattenCall, unparen } from './values';
 import { findConfigurations, type ConfigurationSite } from './configurations';
-import { moduleBody, moduleRefs, type ModuleRef } from './module-refs';
+import { moduleBody, moduleRefs, type ModuleRef, type RefContext } from './module-refs';
 
 /**
  * Where NixOS option definitions are in a file, found statically: the file's own module (a
@@ -179,7 +179,7 @@ export function findModuleGroups(root: Node, options: FindOptions = {}): { modul
   const found = new GroupBuilder(options.dir);
   const own = ownModule(root, options.isModuleFile ?? false);
   if (own) found.add(found.group('own'), own, false);
-  for (const site of findConfigurations(root, options.dir)) found.addRefs(found.group('configuration', site), site.modules);
+  for (const site of findConfigurations(root, options.dir, found.file)) found.addRefs(found.group('configuration', site), site.modules);
   // Flake outputs `nixosModules.<name>`, found from where the name occurs: walking every node would cost far more.
   const seen = new Set<number>();
   for (const m of root.text.matchAll(/\bnixosModules?\b/g)) {
@@ -219,6 +219,8 @@ class GroupBuilder {
   readonly modules: ModuleBody[] = [];
   readonly groups: ModuleGroup[] = [];
   private readonly byNode = new Map<number, number>();
+  /** What reading this file's module lists shares (its `nixosModules` outputs). */
+  readonly file: NonNullable<RefContext['file']> = {};
 
   constructor(private readonly dir: string | undefined) {}
 
@@ -254,7 +256,7 @@ class GroupBuilder {
         const member = group.members[k]!;
         for (const b of bindingsOf(this.modules[member.module]!.node)) {
           const value = b.type === 'binding' && firstKey(b) === 'imports' ? b.childForFieldName('expression') : undefined;
-          if (value) this.addRefs(group, moduleRefs(value, { dir: this.dir, env: new Map() }, member.conditional));
+          if (value) this.addRefs(group, moduleRefs(value, { dir: this.dir, env: new Map(), file: this.file }, member.conditional));
         }
       }
     }
