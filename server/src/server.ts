@@ -227,6 +227,12 @@ class JetsonNixServer implements ServerHost {
     const wait = this.current['diagnostics.debounceMs'] - (Date.now() - (this.lastRun.get(uri) ?? 0));
     const run = () => {
       this.pending.delete(uri);
+      const index = this.index;
+      if (index?.schemasLoading()) {
+        // Judged now, options would be judged by the bundled schema for a moment: wait for the lock.
+        void index.settled().then(() => this.schedule(uri));
+        return;
+      }
       this.lastRun.set(uri, Date.now());
       this.publish(uri);
     };

@@ -6,17 +6,25 @@ import { collectNixFiles } from './cli/files';
 import type { ReadResult } from './shared/safe-read';
 import { STALE, WorkspaceReads } from './workspace-reads';
 import { describeFailure } from './util/errors';
-import { nixVisibleText } from './analysis/check';
-import { mayContribute, scanFile } from './options/workspace';
-import type { OptionDecl } from './schema/types';
+import { listedModules, mayContribute, WorkspaceScan } from './options/workspace';
 import { policyFor, type CheckOptions } from './analysis/check';
 import type { CodeSwitches } from './analysis/codes';
 import { LockFiles } from './flake/lock';
 import { CONFIG_FILE, RepoConfigs, type RepoConfig } from './repo-config';
 import { OptionIndex } from './options/schema-index';
 import { BUNDLED_SCHEMA, bundledIndex } from './schema/bundled';
-import { loadLiveSchema } from './schema/live';
+import { isBundledRevision, loadLiveSchema, readLockedJetpack, unverifiedNote } from './schema/live';
 import type { SchemaInfo } from './protocol';
+
+/**
+ * When the pinned source cannot be read (untrusted workspace, read error), a pinned revision other
+ * than the bundled one leaves the bundled schema unverified; `why` says what happened.
+ */
+async function pinnedNote(dir: string, why: string): Promise<string | undefined> {
+  const lookup = await readLockedJetpack(dir);
+  if (!('found' in lookup) || isBundledRevision(lookup.found, BUNDLED_SCHEMA)) return undefined;
+  return unverifiedNote(lookup.found, why, BUNDLED_SCHEMA);
+}
 
 /** Files larger than this are not scanned for declarations (generated package sets, not modules). */
 const MAX_SCAN_BYTES = 1024 * 1024;
@@ -35,20 +43,19 @@ export interface LiveSchemaPolicy {
   trusted: boolean;
 }
 
-interface Contribution {
-  declarations: OptionDecl[];
-  moduleFiles: string[];
-}
-
 /**
  * The workspace's option declarations and module references, by file, kept up to date as files
  * change. Built in the background, a few files per turn of the event loop, so requests are served
  * while it runs. It only reads files; nothing is evaluated.
  */
 export class WorkspaceIndex {
-  private readonly byFile = new Map<string, Contribution>();
-  private declarations: OptionDecl[] = [];
-  private moduleFiles = new Set<string>();
+  /** Declarations, module references and configurations, by file (only reads files; nothing is evaluated). */
+  private readonly scanned: WorkspaceScan;
+  /**
+   * The text of each file that may contribute to a configuration ('' for one that cannot), read
+   * asynchronously; the scan reads it from here when a listing makes it a module.
+   */
+  private readonly texts = new Map<string, string>();
   /** Folders holding a flake.lock, with the schema their files are checked against. */
   private readonly schemas = new Map<string, FlakeSchema>();
   private policy: LiveSchemaPolicy = { enabled: true, trusted: true };
@@ -56,6 +63,7 @@ export class WorkspaceIndex {
   private readonly reads = new WorkspaceReads(() => this.folders, MAX_SCAN_BYTES);
   /** Loads in flight, so a flake.lock saved twice quickly is read once after the other. */
   private loading: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   /** flake.lock files beside flake.nix files, for the flake checks, completion and hover. */
   readonly locks = new LockFiles();
   /** The repositories' `.jetson-nix.json` files. */
@@ -69,6 +77,7 @@ export class WorkspaceIndex {
     onConfig: (config: RepoConfig) => void = () => {},
   ) {
     this.configs = new RepoConfigs(onConfig);
+    this.scanned = new WorkspaceScan(parser, (file) => this.texts.get(file));
   }
 
   /** Changes whether the live schema may be used; re-reads the locks when it changes. */
@@ -107,25 +116,40 @@ export class WorkspaceIndex {
 
   /** Reads the flake.lock of each folder (missing ones drop their entry) and swaps in the schemas. */
   private reloadSchemas(dirs: string[]): Promise<void> {
-    this.loading = this.loading.then(async () => {
-      let changed = false;
-      for (const dir of dirs) changed = (await this.loadSchema(dir)) || changed;
-      if (changed) this.onChange();
-    });
+    this.inFlight++;
+    this.loading = this.loading
+      .then(async () => {
+        let changed = false;
+        for (const dir of dirs) changed = (await this.loadSchema(dir)) || changed;
+        if (changed) this.onChange();
+      })
+      .finally(() => this.inFlight--);
     return this.loading;
+  }
+
+  /**
+   * Whether a flake.lock is being read. Findings judged meanwhile would use the bundled schema where
+   * the pinned one may differ (an error that turns into a note a moment later): the server waits.
+   */
+  schemasLoading(): boolean {
+    return this.inFlight > 0;
   }
 
   private async loadSchema(dir: string): Promise<boolean> {
     const before = this.schemas.get(dir);
-    const bundled = (reason: string): FlakeSchema => ({ index: bundledIndex(), info: { source: 'bundled', revision: BUNDLED_SCHEMA.source.revision, reason } });
+    const bundled = (reason: string, unverified?: string): FlakeSchema => ({
+      index: unverified ? new OptionIndex(BUNDLED_SCHEMA, [], unverified) : bundledIndex(),
+      info: { source: 'bundled', revision: BUNDLED_SCHEMA.source.revision, reason },
+    });
     let next: FlakeSchema | undefined;
     if (!fs.existsSync(path.join(dir, 'flake.lock'))) next = undefined;
+    // The user chose the bundled schema: it is judged by, whatever the lock pins.
     else if (!this.policy.enabled) next = bundled('jetsonNix.schema.useLockedJetpackNixos is off');
-    else if (!this.policy.trusted) next = bundled('the workspace is not trusted');
+    else if (!this.policy.trusted) next = bundled('the workspace is not trusted', await pinnedNote(dir, 'is not read in an untrusted workspace'));
     else {
       try {
         const live = await loadLiveSchema(dir, this.parser, BUNDLED_SCHEMA);
-        if ('reason' in live) next = bundled(live.reason);
+        if ('reason' in live) next = bundled(live.reason, live.unverified && unverifiedNote(live.unverified.locked, live.unverified.why, BUNDLED_SCHEMA));
         else {
           next = { index: new OptionIndex(live.schema), info: { source: 'locked', revision: live.locked.label, storePath: live.storePath } };
           const delta = [
@@ -135,7 +159,7 @@ export class WorkspaceIndex {
           this.log(`Validating ${dir} against jetpack-nixos ${live.locked.label} from flake.lock (${live.storePath})${delta.length ? `: ${delta.join('; ')}` : ''}.`);
         }
       } catch (err) {
-        next = bundled(`the locked jetpack-nixos could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        next = bundled(`the locked jetpack-nixos could not be read: ${err instanceof Error ? err.message : String(err)}`, await pinnedNote(dir, 'could not be read'));
       }
     }
     if (next?.info.source === 'bundled' && next.info.reason && before?.info.reason !== next.info.reason && fs.existsSync(path.join(dir, 'flake.lock'))) {
@@ -192,33 +216,29 @@ export class WorkspaceIndex {
   /** What a document at `uri` should be checked with, under the editor's code switches. */
   contextFor(uri: string, switches: Omit<CodeSwitches, 'disable'> = {}): CheckOptions {
     const file = uri.startsWith('file:') ? path.resolve(fileURLToPath(uri)) : undefined;
+    const facts = this.scanned.facts();
     return {
       ...(file !== undefined ? { file } : {}),
-      declarations: this.declarations,
-      isModuleFile: file !== undefined && this.moduleFiles.has(file),
+      declarations: facts.declarations,
+      isModuleFile: file !== undefined && listedModules(facts)(file),
       schema: this.schemaFor(uri),
+      ...(file !== undefined ? { workspace: this.scanned.modules() } : {}),
       lockFile: (flakeNix) => this.locks.besideFlake(flakeNix),
       policy: policyFor(file, switches, file !== undefined ? this.configs.forFile(file) : undefined),
     };
   }
 
-  /** Scans one file's text; a file that could not be read (deleted, too large, a FIFO…) contributes nothing. */
+  /**
+   * Takes one file's text into the scan; a file that could not be read (deleted, too large, a
+   * FIFO…) contributes nothing. Only texts that may contribute are kept.
+   */
   private scanText(abs: string, read: ReadResult<string>): void {
-    this.byFile.delete(abs);
-    if (!read.ok || !mayContribute(read.value)) return;
-    const tree = this.parser.parse(nixVisibleText(read.value).text);
-    if (!tree) return;
-    try {
-      const found = scanFile(tree.rootNode, abs);
-      if (found.declarations.length > 0 || found.moduleFiles.length > 0) this.byFile.set(abs, found);
-    } finally {
-      tree.delete();
-    }
+    if (read.ok) this.texts.set(abs, mayContribute(read.value) ? read.value : '');
+    else this.texts.delete(abs);
+    this.scanned.update(abs);
   }
 
   private rebuild(): void {
-    this.declarations = [...this.byFile.values()].flatMap((c) => c.declarations);
-    this.moduleFiles = new Set([...this.byFile.values()].flatMap((c) => c.moduleFiles));
     this.onChange();
   }
 }

@@ -127,8 +127,10 @@ test('flake awareness: lock-aware diagnostics, quick fix, hover, completion, a c
     range: warning.range,
     context: { diagnostics: [warning] },
   });
-  const follow = actions.find((a) => /Make nix-ros-overlay follow/.test(a.title));
+  // nix-ros-overlay's own setup: the flake's nixpkgs follows it (the reverse would miss its binary cache).
+  const follow = actions.find((a) => /nixpkgs\.follows = "nix-ros-overlay\/nixpkgs"/.test(a.title));
   assert.ok(follow, actions.map((a) => a.title).join(' | '));
+  assert.ok(!actions.some((a) => /Make nix-ros-overlay follow/.test(a.title)), actions.map((a) => a.title).join(' | '));
   const fixed = applyEdits(text, follow.edit.documentChanges[0]!.edits);
   await c.change(uri, 2, [{ text: fixed }]);
   const after = await c.diagnostics(uri, 2);
@@ -143,9 +145,11 @@ test('flake awareness: lock-aware diagnostics, quick fix, hover, completion, a c
   const argHover = await c.connection.sendRequest<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: argLine, character: argColumn } });
   assert.match(argHover.contents.value, /\*\*jetpack-nixos\*\* · flake input[\s\S]*revision `4d857d6e/);
 
-  const line = fixed.split('\n').findIndex((l) => l.includes('nix-ros-overlay.inputs.nixpkgs.follows'));
-  const column = fixed.split('\n')[line]!.indexOf('inputs.') + 'inputs.'.length;
-  await c.change(uri, 3, [{ range: { start: { line, character: column }, end: { line, character: column + 'nixpkgs.follows = "nixpkgs";'.length } }, text: '' }]);
+  // A half-typed override of nix-ros-overlay's inputs completes to the inputs flake.lock gives it.
+  const typing = text.replace('nix-ros-overlay.url = "github:lopsided98/nix-ros-overlay/master";', 'nix-ros-overlay.url = "github:lopsided98/nix-ros-overlay/master";\n    nix-ros-overlay.inputs.');
+  await c.change(uri, 3, [{ text: typing }]);
+  const line = typing.split('\n').findIndex((l) => l.trim() === 'nix-ros-overlay.inputs.');
+  const column = typing.split('\n')[line]!.length;
   const completion = await c.connection.sendRequest<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: { line, character: column } });
   assert.deepEqual(completion.map((i) => i.label).filter((l) => l === 'nixpkgs' || l === 'flake-utils').sort(), ['flake-utils', 'nixpkgs']);
 

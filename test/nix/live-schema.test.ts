@@ -85,6 +85,7 @@ async function start(root: string, initializationOptions: Record<string, unknown
 }
 
 const codes = (p: { diagnostics: { code: string }[] }) => p.diagnostics.map((d) => d.code);
+const severities = (p: { diagnostics: { code: string }[] }) => p.diagnostics.map((d) => (d as { severity?: number }).severity);
 
 test('the store path of a locked source is computed as Nix does', { skip }, async () => {
   const { root } = lockedWorkspace();
@@ -134,6 +135,9 @@ test('without the pinned source in the store, or in an untrusted workspace, the 
   await c.open(robotUri, ROBOT);
   const bundled = await c.waitForDiagnostics(robotUri, (p) => p.diagnostics.length > 0);
   assert.deepEqual(codes(bundled), ['unknown-option']);
+  // The pinned revision may declare it: a note (severity 3) that says why, not an error.
+  assert.deepEqual(severities(bundled), [3]);
+  assert.match((bundled.diagnostics[0] as unknown as { message: string }).message, /only a note: flake\.lock pins jetpack-nixos \S+, which is not read in an untrusted workspace/);
   const info = await c.connection.sendRequest<SchemaInfo>(SCHEMA_INFO, { uri: robotUri });
   assert.deepEqual([info.source, info.reason], ['bundled', 'the workspace is not trusted']);
   // Trusting the workspace switches to the pinned revision without a restart.
@@ -148,6 +152,7 @@ test('without the pinned source in the store, or in an untrusted workspace, the 
   await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(lockFile).href, type: 2 }] });
   const fallback = await c.waitForDiagnostics(robotUri, (p) => p.diagnostics.length > 0);
   assert.deepEqual(codes(fallback), ['unknown-option']);
+  assert.deepEqual(severities(fallback), [3]);
   const after = await c.connection.sendRequest<SchemaInfo>(SCHEMA_INFO, { uri: robotUri });
   assert.equal(after.source, 'bundled');
   assert.match(after.reason!, /is not in the local Nix store/);
@@ -160,6 +165,7 @@ test('the setting switches the live schema off', { skip }, async () => {
   await c.open(robotUri, ROBOT);
   const bundled = await c.waitForDiagnostics(robotUri, (p) => p.diagnostics.length > 0);
   assert.deepEqual(codes(bundled), ['unknown-option']);
+  assert.deepEqual(severities(bundled), [1], 'the user chose the bundled schema: it judges');
   await c.connection.sendNotification('workspace/didChangeConfiguration', { settings: { jetsonNix: { schema: { useLockedJetpackNixos: true } } } });
   await c.waitForDiagnostics(robotUri, (p) => p.diagnostics.length === 0);
   assert.equal(await c.shutdown(), 0);

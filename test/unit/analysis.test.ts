@@ -43,6 +43,23 @@ describe('syntax errors', () => {
     assert.deepEqual(await findings('{ a = ; }'), ['syntax-error@1:5 missing value in the binding of `a`']);
   });
 
+  test('a binding with `=` and no value, before the closing brace or the next binding, is reported at the binding', async () => {
+    assert.deepEqual(await findings('{ config, ... }:\n{\n  networking.hostName =\n}\n'), [
+      'syntax-error@3:3 `networking.hostName =` has no value: write it after the `=`, and end the binding with `;`',
+    ]);
+    assert.deepEqual(await findings('{\n  networking.hostName =\n  time.timeZone = "UTC";\n}\n'), [
+      'syntax-error@2:3 `networking.hostName =` has no value: write it after the `=`, and end the binding with `;` (the next line was read as its value)',
+    ]);
+    // A value on its own line and a binding after it without `;`: the `;` is what is missing.
+    assert.deepEqual((await findings('f: g: {\n  a =\n    f;\n  b =\n    g\n  c = 1;\n}\n')).filter((f) => f.startsWith('syntax')), ['syntax-error@5:5 missing `;` after the binding of `b`']);
+  });
+
+  test('the pipe operators: only Nix 2.24 and later with the pipe-operators feature read them', async () => {
+    const [pipe] = await findings('xs: f: xs |> f');
+    assert.equal(pipe, 'syntax-error@1:11 `|>` is a pipe operator, which only Nix 2.24 and later read, with the experimental feature `pipe-operators` enabled; any other Nix rejects this file. `x |> f` is `f x`.');
+    assert.match((await findings('f: x: f <| x'))[0]!, /^syntax-error@1:9 `<\|` is a pipe operator, .* `f <\| x` is `f x`\.$/);
+  });
+
   test('errors Nix reports beyond the grammar', async () => {
     assert.deepEqual(await findings('./a/'), ['syntax-error@1:4 a path cannot end with `/`: remove the trailing slash']);
     assert.deepEqual(await findings('99999999999999999999'), ['syntax-error@1:1 integer `99999999999999999999` is too large: Nix integers are 64-bit (at most 9223372036854775807)']);

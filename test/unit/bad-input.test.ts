@@ -68,4 +68,9 @@ test('input that once made the analysis slow or overflow its stack finishes quic
   assert.deepEqual(await check(deepList), []);
   const interpolations = '"${'.repeat(20000) + '1' + '}"'.repeat(20000);
   assert.ok(Array.isArray(await check(interpolations)));
+  // Module lists that name each other (each name read again at every step took 3^24 steps).
+  const loop = '{ nixpkgs, ... }: let a = [ b b b ]; b = [ a a a ]; in { nixosConfigurations.x = nixpkgs.lib.nixosSystem { modules = [ a ]; }; }';
+  assert.deepEqual(await check(loop), []);
+  const selfRefs = `{ self, nixpkgs }: { nixosModules.m = { }; nixosConfigurations = { ${Array.from({ length: 2000 }, (_, i) => `c${i} = nixpkgs.lib.nixosSystem { modules = [ self.nixosModules.m ]; };`).join(' ')} }; }`;
+  assert.deepEqual(await check(selfRefs), []);
 });

@@ -151,20 +151,38 @@ describe('flake findings', () => {
     assert.equal(list[0]!.severity, 'warning');
   });
 
-  test('both quick fixes silence the warning and keep the file valid', async () => {
+  test('the quick fix is nix-ros-overlay\'s own setup: the flake\'s nixpkgs follows it; never the reverse', async () => {
     const [finding] = await findings(ROBOT);
-    const parser = await sharedParser();
-    for (const [title, expected] of [
-      [/nixpkgs follow nix-ros-overlay\/nixpkgs/, 'nixpkgs.follows = "nix-ros-overlay/nixpkgs";'],
-      [/Make nix-ros-overlay follow/, '    nix-ros-overlay.url = "github:lopsided98/nix-ros-overlay/master";\n    nix-ros-overlay.inputs.nixpkgs.follows = "nixpkgs";\n'],
-    ] as const) {
-      const fixed = applyFix(ROBOT, finding!, title);
-      assert.ok(fixed.includes(expected), fixed);
-      const tree = parser.parse(fixed)!;
-      assert.equal(tree.rootNode.hasError, false, 'the fix leaves a file that parses');
-      tree.delete();
-      assert.deepEqual(brief(fixed, await findings(fixed)), [], fixed);
-    }
+    assert.deepEqual(finding!.fixes!.map((f) => f.title.split(':')[0]), ["Use nix-ros-overlay's nixpkgs for the whole flake"]);
+    const fixed = applyFix(ROBOT, finding!, /nixpkgs\.follows = "nix-ros-overlay\/nixpkgs"/);
+    assert.ok(fixed.includes('nixpkgs.follows = "nix-ros-overlay/nixpkgs";'), fixed);
+    const tree = (await sharedParser()).parse(fixed)!;
+    assert.equal(tree.rootNode.hasError, false, 'the fix leaves a file that parses');
+    tree.delete();
+    assert.deepEqual(brief(fixed, await findings(fixed, ABSENT)), [], fixed);
+  });
+
+  test('nix-ros-overlay made to follow another nixpkgs misses its binary cache', async () => {
+    const text = ROBOT.replace(
+      'nix-ros-overlay.url = "github:lopsided98/nix-ros-overlay/master";',
+      'nix-ros-overlay.url = "github:lopsided98/nix-ros-overlay/master";\n    nix-ros-overlay.inputs.nixpkgs.follows = "nixpkgs";',
+    );
+    const list = await findings(text, ABSENT);
+    assert.deepEqual(brief(text, list), ['ros-nixpkgs-replaced "nixpkgs"']);
+    assert.equal(list[0]!.severity, 'warning');
+    assert.match(list[0]!.message, /made to follow `nixpkgs` instead of its own nixpkgs: ROS packages are then built against a nixpkgs nix-ros-overlay's binary cache was not built against, so they are compiled locally/);
+    const fixed = applyFix(text, list[0]!, /nixpkgs\.follows = "nix-ros-overlay\/nixpkgs"/);
+    assert.ok(!fixed.includes('nix-ros-overlay.inputs.nixpkgs.follows'), fixed);
+    assert.ok(fixed.includes('nixpkgs.follows = "nix-ros-overlay/nixpkgs";'), fixed);
+    assert.deepEqual(brief(fixed, await findings(fixed, ABSENT)), [], fixed);
+  });
+
+  test('the jetpack-nixos message says what a second nixpkgs does there', async () => {
+    const text = withInputs('    nixpkgs.url = "github:NixOS/nixpkgs";\n    jetpack.url = "github:anduril/jetpack-nixos";');
+    const [finding, ...rest] = await findings(text, ABSENT);
+    assert.equal(rest.length, 0);
+    assert.match(finding!.message, /`jetpack` keeps its own nixpkgs: its module applies its overlay to this flake's packages, but the overlay takes `lib` from that second nixpkgs, which Nix fetches too/);
+    assert.doesNotMatch(finding!.message, /evaluated/);
   });
 
   test('the follows fix goes inside a set-form input, indented like its neighbours', async () => {
@@ -175,29 +193,33 @@ describe('flake findings', () => {
     assert.ok(fixed.includes('      url = "github:anduril/jetpack-nixos";\n      inputs.nixpkgs.follows = "nixpkgs";\n    };'), fixed);
   });
 
-  test('without a lock, inputs known to bring a nixpkgs are recognised by name or repository', async () => {
+  test('only jetpack-nixos and nix-ros-overlay, recognised by repository (forks too) or, without a URL, by name', async () => {
     const text = withInputs(
-      '    nixpkgs.url = "github:NixOS/nixpkgs";\n    jetpack-nixos.url = "github:anduril/jetpack-nixos";\n    hm.url = "github:nix-community/home-manager/release-24.11";\n    flake-utils.url = "github:numtide/flake-utils";',
+      '    nixpkgs.url = "github:NixOS/nixpkgs";\n    jetpack-nixos.url = "github:tiiuae/jetpack-nixos/august-rebase";\n    hm.url = "github:nix-community/home-manager/release-24.11";\n    chaotic.url = "github:chaotic-cx/nyx/nyxpkgs-unstable";\n    determinate.url = "https://flakehub.com/f/DeterminateSystems/determinate/*";\n    disko.url = "github:nix-community/disko";\n    flake-utils.url = "github:numtide/flake-utils";',
     );
-    assert.deepEqual(brief(text, await findings(text, ABSENT)), ['nixpkgs-not-followed "hm"', 'nixpkgs-not-followed "jetpack-nixos"']);
+    assert.deepEqual(brief(text, await findings(text, ABSENT)), ['nixpkgs-not-followed "jetpack-nixos"']);
   });
 
-  test('with a lock, any input whose locked node has a nixpkgs counts, and only those', async () => {
-    const lock = lockOf(
-      JSON.stringify({
-        version: 7,
-        root: 'root',
-        nodes: {
-          root: { inputs: { nixpkgs: 'nixpkgs', tools: 'tools', 'jetpack-nixos': 'jetpack-nixos' } },
-          nixpkgs: {},
-          nixpkgs_2: {},
-          tools: { inputs: { nixpkgs: 'nixpkgs_2' } },
-          'jetpack-nixos': { inputs: {} },
-        },
-      }),
-    );
-    const text = withInputs('    nixpkgs.url = "github:NixOS/nixpkgs";\n    tools.url = "github:acme/tools";\n    jetpack-nixos.url = "github:anduril/jetpack-nixos";');
-    assert.deepEqual(brief(text, await findings(text, ok(lock))), ['nixpkgs-not-followed "tools"'], 'the lock knows this jetpack-nixos has no nixpkgs input');
+  test('with a lock: only when the locked node has a nixpkgs of its own, other than the flake\'s source', async () => {
+    const lock = (theirs: Record<string, unknown>) =>
+      lockOf(
+        JSON.stringify({
+          version: 7,
+          root: 'root',
+          nodes: {
+            root: { inputs: { nixpkgs: 'nixpkgs', tools: 'tools', jetpack: 'jetpack', ros: 'ros' } },
+            nixpkgs: { locked: { narHash: 'sha256-A' } },
+            nixpkgs_2: { locked: { narHash: 'sha256-B' } },
+            nixpkgs_3: { locked: { narHash: 'sha256-A' } },
+            tools: { inputs: { nixpkgs: 'nixpkgs_2' } },
+            jetpack: { inputs: {} },
+            ros: theirs,
+          },
+        }),
+      );
+    const text = withInputs('    nixpkgs.url = "github:NixOS/nixpkgs";\n    tools.url = "github:acme/tools";\n    jetpack.url = "github:anduril/jetpack-nixos";\n    ros.url = "github:lopsided98/nix-ros-overlay";');
+    assert.deepEqual(brief(text, await findings(text, ok(lock({ inputs: { nixpkgs: 'nixpkgs_2' } })))), ['nixpkgs-not-followed "ros"'], 'this jetpack-nixos has no nixpkgs input; tools is no project of ours');
+    assert.deepEqual(brief(text, await findings(text, ok(lock({ inputs: { nixpkgs: 'nixpkgs_3' } })))), [], 'two pins of one source are one nixpkgs');
   });
 
   test('the flake\'s nixpkgs following nix-ros-overlay\'s is the recommended setup', async () => {
@@ -362,13 +384,22 @@ test('real Nix locks the vendored fixture as we read it, and agrees with our fin
     const list = await findings(text, first.lockFile);
     assert.deepEqual(brief(text, list), ['nixpkgs-not-followed "nix-ros-overlay"'], 'found from the lock: the input is not named like a known one');
 
-    // Our quick fix, then Nix again: the lock now shares one nixpkgs and nothing is reported.
-    text = applyFix(text, list[0]!, /Make nix-ros-overlay follow/);
+    // nix-ros-overlay made to follow the flake's nixpkgs: Nix locks it, and we warn about the cache.
+    const replaced = text.replace('nix-ros-overlay.url = "path:./vendor/nix-ros-overlay";', 'nix-ros-overlay.url = "path:./vendor/nix-ros-overlay";\n    nix-ros-overlay.inputs.nixpkgs.follows = "nixpkgs";');
+    fs.writeFileSync(path.join(dir, 'flake.nix'), replaced);
+    const overridden = await lockNow();
+    assert.equal(overridden.failed, false, overridden.stderr);
+    const both = await findings(replaced, overridden.lockFile);
+    assert.deepEqual(brief(replaced, both), ['ros-nixpkgs-replaced "nixpkgs"']);
+
+    // Our quick fix, then Nix again: the flake's nixpkgs is nix-ros-overlay's, shared by all, and nothing is reported.
+    text = applyFix(replaced, both[0]!, /nixpkgs\.follows = "nix-ros-overlay\/nixpkgs"/);
     fs.writeFileSync(path.join(dir, 'flake.nix'), text);
     const second = await lockNow();
     assert.equal(second.failed, false, second.stderr);
     const relocked = (second.lockFile as { lock: FlakeLock }).lock;
     assert.equal(resolveInputPath(relocked, ['nix-ros-overlay', 'nixpkgs']), resolveInputPath(relocked, ['nixpkgs']));
+    assert.equal(resolveInputPath(relocked, ['jetpack-nixos', 'nixpkgs']), resolveInputPath(relocked, ['nixpkgs']));
     assert.deepEqual(brief(text, await findings(text, second.lockFile)), []);
 
     // A follows of an input that does not exist: Nix refuses it, and so do we.

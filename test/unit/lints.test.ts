@@ -97,6 +97,13 @@ describe('unused-with', () => {
     await fixKeepsMeaning('let x = 1; in with { y = 2; }; x', 'unused-with');
   });
 
+  test('a body with no name at all is a placeholder, not an unused `with`', async () => {
+    for (const text of ['{ pkgs, ... }: { environment.systemPackages = with pkgs; [ ]; }', 'pkgs: with pkgs; [ /* soon */ ]', 'pkgs: with pkgs; "x"']) {
+      assert.deepEqual(await summary(text), [], text);
+    }
+    assert.deepEqual(await summary('pkgs: let x = 1; in with pkgs; [ x ]'), ['unused-with@with'], 'a name, bound elsewhere');
+  });
+
   test('builtins never come from a `with`, so they do not use it', async () => {
     assert.deepEqual(await summary('with { map = 1; }; map (x: x) [ 1 ]'), ['unused-with@with']);
     await fixKeepsMeaning('with { map = 1; }; map (x: x) [ 1 ]', 'unused-with');
@@ -105,7 +112,7 @@ describe('unused-with', () => {
   test('a name from it, or from a `with` inside it, uses it', async () => {
     assert.deepEqual(await summary('with { y = 2; }; y'), []);
     assert.deepEqual(await summary('with { a = 1; }; with { b = 2; }; b'), []);
-    assert.deepEqual(await summary('with { s = { }; }; with s; 1'), ['unused-with@with'], 'the inner one provides nothing');
+    assert.deepEqual(await summary('with { s = { }; }; with s; let y = 1; in y'), ['unused-with@with'], 'the inner one provides nothing');
   });
 });
 
@@ -152,6 +159,14 @@ describe('useless-parens', () => {
     for (const text of ['[ (builtins.add 1 2) ]', 'map (x: x) [ ]', '(x: x) 1', 'let f = x: x; in f (f 1)', 'let a = 1; in [ (-a) ]', '1 - (2 - 3)']) {
       assert.deepEqual(await summary(text), [], text);
     }
+  });
+
+  test('a pair whose content only starts with another pair is not doubled: `((a) > b)`', async () => {
+    const text = '{ lib, xs }: lib.optionals ((lib.lists.length xs) > 0) [ 1 ]';
+    assert.deepEqual(await summary(text), [], 'the outer pair groups the comparison');
+    assert.deepEqual(await summary('a: b: [ ((a) b) ]'), ['useless-parens@(a)']);
+    const found = (await lints('a: b: { c = ((a) + b); }')).map((f) => f.message);
+    assert.deepEqual(found, ['these parentheses are not needed', 'these parentheses are not needed'], 'the binding value and `(a)`, each on its own');
   });
 
   test('never where removing them would join tokens', async () => {

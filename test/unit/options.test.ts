@@ -139,6 +139,37 @@ describe('option diagnostics', () => {
     ]);
   });
 
+  test('NVIDIA product names for a SoM or carrier board: did you mean the jetpack-nixos value, with the fix', async () => {
+    for (const [written, meant] of [['agx-orin', 'orin-agx'], ['AGX Orin', 'orin-agx'], ['jetson-agx-orin', 'orin-agx'], ['orin-nx-16gb', 'orin-nx'], ['Jetson AGX Orin Developer Kit', 'devkit']] as const) {
+      const option = meant === 'devkit' ? 'carrierBoard' : 'som';
+      const tree = (await sharedParser()).parse(mod(`  hardware.nvidia-jetpack.${option} = "${written}";`))!;
+      const [f, ...rest] = checkOptions(tree.rootNode, index, {}).findings;
+      tree.delete();
+      assert.equal(rest.length, 0, written);
+      assert.match(f!.message, new RegExp(`^"${written}" is not a valid value .* Did you mean "${meant}"\\?`), written);
+      assert.deepEqual(f!.fixes?.map((x) => x.edits[0]!.newText), [`"${meant}"`], written);
+    }
+  });
+
+  test('a read-only option set by the module that declares it is its one allowed definition', async () => {
+    const declaring = `{ config, lib, ... }: {
+  options.hardware.nvidia-jetpack.flashScript = lib.mkOption { type = lib.types.package; readOnly = true; };
+  config.hardware.nvidia-jetpack.flashScript = config.system.build.flashScript;
+}`;
+    assert.deepEqual(await options(declaring), []);
+  });
+
+  test('against a schema standing in for an unreadable pinned revision, verdicts are notes that say why', async () => {
+    const unverified = new OptionIndex(MINI_SCHEMA, [], 'flake.lock pins jetpack-nixos 1234567, which is not in the local Nix store');
+    const tree = (await sharedParser()).parse(mod('  hardware.nvidia-jetpack.kernel.version = "6.6";\n  cudaCapabilities = [ "8.7" ];'))!;
+    const found = checkOptions(tree.rootNode, unverified, {}).findings.map((f) => `${f.severity} ${f.message}`);
+    tree.delete();
+    assert.deepEqual(found, [
+      'information `hardware.nvidia-jetpack.kernel.version` is not a jetpack-nixos option (only a note: flake.lock pins jetpack-nixos 1234567, which is not in the local Nix store)',
+      'error `cudaCapabilities` is not a NixOS option: set `nixpkgs.config.cudaCapabilities` instead',
+    ]);
+  });
+
   test('a top-level config beside other definitions', async () => {
     assert.deepEqual(await options(mod('  imports = [ ];\n  config.services.nvpmodel.enable = true;\n  networking.hostName = "robot";')), [
       'module-structure@5:3 NixOS rejects this: the module has a top-level `config` (line N), so `networking.hostName` must go inside `config = { … }`',

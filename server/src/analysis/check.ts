@@ -5,6 +5,7 @@ import { LineIndex } from '../text/line-index';
 import { checkOptions, type OptionCache } from '../options/check';
 import type { OptionIndex } from '../options/schema-index';
 import type { OptionDecl } from '../schema/types';
+import type { WorkspaceModules } from '../options/cross-file';
 import { bundledIndex } from '../schema/bundled';
 import { scopesFor, undefinedNames, type ScopeModel } from '../scope/index';
 import { lintFindings } from './lints';
@@ -35,7 +36,10 @@ export function finalizeFindings(findings: Finding[], lines: LineIndex): Finding
  * `jetson-nix check` give the analysis, so that they report the same findings.
  */
 export interface CheckOptions {
-  /** The file's path (flake checks run on `flake.nix`); absent for documents not on disk. */
+  /**
+   * The file's path (flake checks run on `flake.nix`; module paths resolve from its folder);
+   * absent for documents not on disk.
+   */
   file?: string;
   /** The option schema to validate against (the bundled jetpack-nixos schema by default). */
   schema?: OptionIndex;
@@ -43,6 +47,8 @@ export interface CheckOptions {
   isModuleFile?: boolean;
   /** Options declared by the workspace's other files. */
   declarations?: OptionDecl[];
+  /** What the workspace's other files add to the configurations this file is part of. */
+  workspace?: WorkspaceModules;
   /** Reads the flake.lock beside a flake.nix (absent: flake inputs are checked without a lock). */
   lockFile?: (flakeNix: string) => LockFile;
   /** What not to report (see `policyFor`). */
@@ -100,7 +106,12 @@ export function diagnoseTree(tree: Tree, fullText: string, options: CheckOptions
   const checked = checkOptions(
     tree.rootNode,
     options.schema ?? bundledIndex(),
-    { isModuleFile: options.isModuleFile ?? false, declarations: options.declarations ?? [] },
+    {
+      isModuleFile: options.isModuleFile ?? false,
+      declarations: options.declarations ?? [],
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      ...(options.workspace ? { workspace: options.workspace } : {}),
+    },
     previous.options,
   );
   findings.push(...checked.findings);

@@ -52,14 +52,13 @@ export const CODES = {
     severity: 'error',
     category: 'options',
     fixable: true,
-    description:
-      'A name under a namespace jetpack-nixos owns (`hardware.nvidia-jetpack.*`, `services.nvpmodel.*`, `services.nvfancontrol.*`, `services.nvargus-daemon.*`, `services.ros2.*`) that is not declared, with "did you mean"; also `cudaCapabilities` at the top of a module (the option is `nixpkgs.config.cudaCapabilities`).',
+    description: 'A name under a namespace jetpack-nixos owns (`hardware.nvidia-jetpack.*`, `services.nvpmodel.*`, `services.nvfancontrol.*`, `services.nvargus-daemon.*`, `services.ros2.*`) that is not declared, with "did you mean"; also `cudaCapabilities` at the top of a module (the option is `nixpkgs.config.cudaCapabilities`). When flake.lock pins a jetpack-nixos other than the bundled revision whose source cannot be read (not in the Nix store, an untrusted workspace), this and every other schema verdict is an information note that says so.',
   },
   'invalid-enum-value': {
     severity: 'error',
     category: 'options',
     fixable: true,
-    description: '`som = "orin-agx-64"`: lists the valid values and suggests the closest; also list elements (`firmware.initialBootOrder`).',
+    description: '`som = "orin-agx-64"`: lists the valid values and suggests the closest; NVIDIA\'s product names (`"AGX Orin"`, `"jetson-orin-nx-16gb"`, `"… Developer Kit"`) get the jetpack-nixos value, with the fix; also list elements (`firmware.initialBootOrder`). Beside another flake\'s module that may add SoMs or carrier boards, only a value we can say what was meant by.',
   },
   'type-mismatch': {
     severity: 'error',
@@ -78,7 +77,7 @@ export const CODES = {
     severity: 'error',
     category: 'options',
     fixable: false,
-    description: 'An option jetpack-nixos computes itself.',
+    description: 'An option jetpack-nixos computes itself (the module that declares a read-only option may give it its one definition).',
   },
   'module-structure': {
     severity: 'error',
@@ -115,6 +114,12 @@ export const CODES = {
     category: 'options',
     fixable: false,
     description: '`super = true` where it changes nothing; `firmware.autoUpdate` with `som = "generic"`.',
+  },
+  'pkgs-replaced': {
+    severity: 'warning',
+    category: 'options',
+    fixable: false,
+    description: '`specialArgs = { inherit pkgs; }` or `_module.args.pkgs` in a configuration that uses jetpack-nixos: NixOS then ignores `nixpkgs.overlays` and `nixpkgs.config`, through which jetpack-nixos adds `pkgs.nvidia-jetpack` and its CUDA settings.',
   },
   'unknown-input-attribute': {
     severity: 'error',
@@ -156,7 +161,13 @@ export const CODES = {
     severity: 'warning',
     category: 'flake',
     fixable: true,
-    description: 'jetpack-nixos or nix-ros-overlay brings its own nixpkgs and the flake does not make the two one (for nix-ros-overlay: no binary-cache hits); a quick fix for each way of following.',
+    description: 'jetpack-nixos keeps its own nixpkgs (its overlay takes `lib` from a second nixpkgs, which Nix fetches too), or the flake\'s nixpkgs does not follow nix-ros-overlay\'s (ROS packages miss its binary cache and are compiled locally). Only these two projects: others may ask not to be overridden.',
+  },
+  'ros-nixpkgs-replaced': {
+    severity: 'warning',
+    category: 'flake',
+    fixable: true,
+    description: 'nix-ros-overlay made to follow another nixpkgs (`inputs.nixpkgs.follows = "nixpkgs"`): its binary cache holds ROS packages built against its own nixpkgs, so they are compiled locally. The fix makes the flake follow nix-ros-overlay\'s nixpkgs instead.',
   },
   'unused-binding': {
     severity: 'warning',
@@ -172,7 +183,7 @@ export const CODES = {
     tags: ['unnecessary'],
     setting: 'lints.unusedWith',
     fixable: true,
-    description: 'A `with` whose body takes no name from it.',
+    description: 'A `with` whose body takes no name from it; a placeholder with no name at all (`with pkgs; [ ]`) is left alone.',
   },
   'empty-let': {
     severity: 'hint',

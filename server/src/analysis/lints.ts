@@ -101,11 +101,13 @@ function nextSignificant(text: string, from: number): number {
 /**
  * A `with` no name in its body can come from: every name is bound by a `let`, an argument or a
  * builtin, which Nix always prefers. Removing it changes nothing (Nix evaluates the set only
- * when a name is looked up in it).
+ * when a name is looked up in it). A body with no name at all (`with pkgs; [ ]`) is a
+ * placeholder waiting for its first package, not a mistake: it is left alone.
  */
 function unusedWiths(model: ScopeModel, out: Finding[]): void {
   for (const s of model.scopes) {
     if (s.kind !== 'with' || s.used || !s.environment) continue;
+    if (!namesWithin(model, s.environment.end, s.node.end)) continue;
     const semicolon = nextSignificant(model.text, s.environment.end);
     const fix: Fix | undefined =
       model.text[semicolon] === ';'
@@ -113,6 +115,19 @@ function unusedWiths(model: ScopeModel, out: Finding[]): void {
         : undefined;
     out.push(finding({ start: s.node.start, end: s.node.start + 4, severity: 'warning', code: 'unused-with', message: 'this `with` is not used: every name in its body is bound elsewhere' }, fix));
   }
+}
+
+/** Whether a name is looked up between two offsets (references are sorted by position). */
+function namesWithin(model: ScopeModel, start: number, end: number): boolean {
+  let lo = 0;
+  let hi = model.references.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (model.references[mid]!.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = model.references[lo];
+  return first !== undefined && first.end <= end;
 }
 
 function emptyLets(model: ScopeModel, out: Finding[]): void {
@@ -212,8 +227,15 @@ function uselessParens(model: ScopeModel, out: Finding[]): void {
   for (const p of model.notes.parens) if (p.inner.node.type === 'parenthesized_expression') nested.add(p.inner.start);
   for (const head of model.notes.parens) {
     if (nested.has(head.node.start)) continue; // part of the run its outermost pair reports
+    // Only a pair whose whole content is another pair continues the run: in `((a) > b)` the
+    // content starts where `(a)` does, but it is the comparison, not `(a)`.
     const run = [head];
-    for (let next = byStart.get(head.inner.start); next; next = byStart.get(next.inner.start)) run.push(next);
+    for (let cur = head; cur.inner.node.type === 'parenthesized_expression'; ) {
+      const next = byStart.get(cur.inner.start);
+      if (!next) break;
+      run.push(next);
+      cur = next;
+    }
     const innermost = run[run.length - 1]!;
     const open = head.node.start;
     const close = open + head.node.node.length - 1;

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Finding } from './diagnostic';
+import { bindingWithoutValue, pipeOperator } from './syntax-shapes';
 
 /**
  * Turns tree-sitter's ERROR and MISSING nodes into one human message per mistake, with a small
@@ -175,6 +176,8 @@ export function describeError(node: Node, src: string): Finding {
   const end = node.endIndex;
   const tokens = leafTokens(node);
   const first = tokens[0];
+  const special = pipeOperator(src, start) ?? bindingWithoutValue(node, tokens, src);
+  if (special) return special;
   // `{ a = 1  b = 2; }`: the next binding's name is read as an argument of the previous value,
   // and its `=` lands in an ERROR right after it.
   if (first?.text === '=') {

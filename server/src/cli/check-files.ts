@@ -1,13 +1,14 @@
 import type { Parser } from 'web-tree-sitter';
 import * as path from 'node:path';
-import { checkText, nixVisibleText, policyFor } from '../analysis/check';
+import { checkText, policyFor } from '../analysis/check';
 import type { OptionDecl, Schema } from '../schema/types';
 import { OptionIndex } from '../options/schema-index';
 import { BUNDLED_SCHEMA } from '../schema/bundled';
-import { loadLiveSchema, readLockedJetpack, NO_LOCK, NOT_PINNED } from '../schema/live';
+import { loadLiveSchema, readLockedJetpack, unverifiedNote, NO_LOCK, NOT_PINNED } from '../schema/live';
 import { LockFiles } from '../flake/lock';
 import { RepoConfigs, type RepoConfig } from '../repo-config';
-import { addToFacts, emptyWorkspaceFacts, mayContribute, scanFile } from '../options/workspace';
+import { listedModules, modulesOf, WorkspaceScan } from '../options/workspace';
+import type { ConfigurationFacts, FileModuleFacts } from '../options/cross-file';
 import type { DiagnosticCode, Finding, Severity } from '../analysis/diagnostic';
 import { LineIndex, type Range } from '../text/line-index';
 import { readTextSync, type ReadFailure } from '../shared/safe-read';
@@ -25,11 +26,24 @@ export interface Report {
 export interface SharedFacts {
   declarations: OptionDecl[];
   moduleFiles: string[];
-  /** Flake folders whose flake.lock pins a jetpack-nixos that is in the local store, with its schema. */
-  schemas?: { dir: string; schema: Schema }[];
+  /** Module paths with a part we cannot know (`…/hosts/*`). */
+  moduleGlobs?: string[];
+  /** Each file's own module, as the configurations across files read it. */
+  modules?: [string, FileModuleFacts][];
+  configurations?: ConfigurationFacts[];
+  /** Files that exist but were not parsed (they add nothing to a configuration). */
+  plain?: string[];
+  /**
+   * Flake folders whose flake.lock pins a jetpack-nixos that is in the local store, with its
+   * schema; or, with `unverified` (why, in words), one other than the bundled revision that is not.
+   */
+  schemas?: FlakeSchemaEntry[];
   /** `false` for `--no-lints`. */
   lints?: boolean;
 }
+
+/** The schema of one flake folder: live (extracted from the store), or the bundled one standing in unverified. */
+export type FlakeSchemaEntry = { dir: string; schema: Schema; unverified?: undefined } | { dir: string; schema?: undefined; unverified: string };
 
 /** Why a flake has no live schema, when that is nothing to tell the user about. */
 const QUIET_REASONS = new Set([NO_LOCK, NOT_PINNED]);
@@ -38,17 +52,24 @@ const QUIET_REASONS = new Set([NO_LOCK, NOT_PINNED]);
  * The live schema of every flake among the files (a folder with a flake.nix and a flake.lock
  * pinning jetpack-nixos whose source is in the local store). Nothing is run or downloaded.
  */
-export async function collectLiveSchemas(parser: Parser, files: string[], note: (message: string) => void): Promise<{ dir: string; schema: Schema }[]> {
+export async function collectLiveSchemas(parser: Parser, files: string[], note: (message: string) => void): Promise<FlakeSchemaEntry[]> {
   const dirs = [...new Set(files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(path.resolve(f))))].sort();
-  const out: { dir: string; schema: Schema }[] = [];
+  const out: FlakeSchemaEntry[] = [];
   for (const dir of dirs) {
     const live = await loadLiveSchema(dir, parser, BUNDLED_SCHEMA);
     if ('reason' in live) {
-      // Worth saying when there is a lock that pins something we could not use (not in the store,
-      // unreadable, invalid): the user can fix that. No lock, or no jetpack-nixos in it, is normal,
-      // and when the pin is the revision the bundled schema comes from, nothing is missing.
-      if (await pinsBundledRevision(dir)) note(`${path.relative(process.cwd(), dir) || '.'}: options checked against jetpack-nixos ${BUNDLED_SCHEMA.source.revision} pinned in flake.lock (the schema bundled with Jetson Nix)`);
-      else if (!QUIET_REASONS.has(live.reason)) note(`${path.relative(process.cwd(), dir) || '.'}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
+      const where = path.relative(process.cwd(), dir) || '.';
+      if (live.unverified) {
+        // A pinned source exists but is not here: the user can fix that, and meanwhile we do not guess.
+        note(`${where}: ${live.reason}; option findings there are notes, not errors`);
+        out.push({ dir, unverified: unverifiedNote(live.unverified.locked, live.unverified.why, BUNDLED_SCHEMA) });
+      } else if (await pinsBundledRevision(dir)) {
+        note(`${where}: options checked against jetpack-nixos ${BUNDLED_SCHEMA.source.revision} pinned in flake.lock (the schema bundled with Jetson Nix)`);
+      } else if (!QUIET_REASONS.has(live.reason)) {
+        // Worth saying when there is a lock we could not use (unreadable, invalid); no lock, or
+        // no jetpack-nixos in it, is normal.
+        note(`${where}: ${live.reason}; using the bundled schema (${BUNDLED_SCHEMA.source.revision})`);
+      }
       continue;
     }
     note(`${path.relative(process.cwd(), dir) || '.'}: options checked against jetpack-nixos ${live.locked.label} pinned in flake.lock`);
@@ -78,8 +99,8 @@ function displayPath(file: string): string {
 }
 
 /** The schema for a file: its nearest enclosing flake's live schema, if any. */
-function schemaPicker(schemas: { dir: string; schema: Schema }[]): (file: string) => OptionIndex | undefined {
-  const indexes = new Map(schemas.map((s) => [s.dir, new OptionIndex(s.schema)] as const));
+function schemaPicker(schemas: FlakeSchemaEntry[]): (file: string) => OptionIndex | undefined {
+  const indexes = new Map(schemas.map((s) => [s.dir, s.schema ? new OptionIndex(s.schema) : new OptionIndex(BUNDLED_SCHEMA, [], s.unverified)] as const));
   return (file) => {
     let dir = path.dirname(path.resolve(file));
     for (;;) {
@@ -93,25 +114,24 @@ function schemaPicker(schemas: { dir: string; schema: Schema }[]): (file: string
 }
 
 /**
- * The first pass of a run: option declarations and module references across all files. Only
- * files that can contribute are parsed (a quick text test), so the pass costs little.
+ * The first pass of a run: option declarations, module references and configurations across all
+ * files. Only files that can contribute are parsed (a quick text test), so the pass costs little.
  */
 export function collectFacts(parser: Parser, files: string[]): SharedFacts {
-  const facts = emptyWorkspaceFacts();
-  for (const file of files) {
+  const scan = new WorkspaceScan(parser, (file) => {
     const read = readTextSync(file, { kind: 'nix' });
-    if (!read.ok) continue; // reported by checkFiles
-    const text = read.value;
-    if (!mayContribute(text)) continue;
-    const tree = parser.parse(nixVisibleText(text).text);
-    if (!tree) continue;
-    try {
-      addToFacts(facts, scanFile(tree.rootNode, path.resolve(file)));
-    } finally {
-      tree.delete();
-    }
-  }
-  return { declarations: facts.declarations, moduleFiles: [...facts.moduleFiles] };
+    return read.ok ? read.value : undefined; // an unreadable file is reported by checkFiles
+  });
+  for (const file of files) scan.update(path.resolve(file));
+  const facts = scan.facts();
+  return {
+    declarations: facts.declarations,
+    moduleFiles: [...facts.moduleFiles],
+    moduleGlobs: [...facts.moduleGlobs],
+    modules: [...facts.modules],
+    configurations: facts.configurations,
+    plain: scan.plainFiles(),
+  };
 }
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -128,11 +148,13 @@ function unreadableReport(file: string, failure: ReadFailure): Report {
 
 /**
  * Checks files one after another with one parser; an unreadable file becomes a report. Each file
- * gets the same context the editor gives it: the run's facts, the flake.lock beside a flake.nix,
- * and the policy of its `.jetson-nix.json`.
+ * gets the same context the editor gives it: the run's facts (declarations, the configurations
+ * across files), the flake.lock beside a flake.nix, and the policy of its `.jetson-nix.json`.
  */
 export function checkFiles(parser: Parser, files: string[], shared: SharedFacts = { declarations: [], moduleFiles: [] }, configs = new RepoConfigs()): Report[] {
-  const moduleFiles = new Set(shared.moduleFiles);
+  const isListed = listedModules({ moduleFiles: new Set(shared.moduleFiles), moduleGlobs: shared.moduleGlobs ?? [] });
+  const plain = new Set(shared.plain ?? []);
+  const workspace = modulesOf({ modules: new Map(shared.modules ?? []), configurations: shared.configurations ?? [] }, (f) => plain.has(f));
   const schemaFor = schemaPicker(shared.schemas ?? []);
   const locks = new LockFiles();
   const out: Report[] = [];
@@ -148,10 +170,12 @@ export function checkFiles(parser: Parser, files: string[], shared: SharedFacts 
     let findings: Finding[];
     try {
       const schema = schemaFor(file);
+      const abs = path.resolve(file);
       findings = checkText(parser, text, {
-        file,
+        file: abs,
         declarations: shared.declarations,
-        isModuleFile: moduleFiles.has(path.resolve(file)),
+        isModuleFile: isListed(abs),
+        workspace,
         ...(schema ? { schema } : {}),
         lockFile: (flakeNix) => locks.besideFlake(flakeNix),
         policy,

@@ -1,14 +1,15 @@
-import type { Finding, Fix } from '../analysis/diagnostic';
+import type { Finding } from '../analysis/diagnostic';
 import { closest } from '../options/schema-index';
 import type { FlakeInput, FlakeModel, InputAttribute, Span } from '../flake/inputs';
 import { COMMON_INPUT_ATTRIBUTES as COMMON, INPUT_ATTRIBUTES } from '../flake/inputs';
-import { nodeAt, resolveInputPath, rootInputs, summarizeNode, type FlakeLock, type LockFile } from '../flake/lock';
+import { nodeAt, rootInputs, summarizeNode, type FlakeLock, type LockFile } from '../flake/lock';
+import { nixpkgsFindings } from './flake-nixpkgs';
 import { textPathAt } from './option-context';
 
 /**
  * What flake.nix's inputs are checked for, against the syntax and against flake.lock on disk:
  * unknown input attributes, `follows` naming an input that does not exist, inputs missing from
- * the lock or locked but no longer declared, and inputs that bring a nixpkgs of their own.
+ * the lock or locked but no longer declared, and the nixpkgs jetpack-nixos and nix-ros-overlay get.
  */
 export function flakeFindings(model: FlakeModel, lockFile: LockFile): Finding[] {
   const findings: Finding[] = [];
@@ -144,72 +145,6 @@ function checkLockAgreement(model: FlakeModel, lock: FlakeLock, findings: Findin
       message: `flake.lock still locks \`${name}\`, which flake.nix no longer declares: \`nix flake lock\` removes it.`,
     });
   }
-}
-
-/** Inputs known to bring their own nixpkgs, by input name or repository. */
-const OWN_NIXPKGS = [
-  { name: 'jetpack-nixos', repository: /anduril\/jetpack-nixos/i },
-  { name: 'nix-ros-overlay', repository: /lopsided98\/nix-ros-overlay/i },
-  { name: 'home-manager', repository: /nix-community\/home-manager/i },
-];
-
-const ROS_OVERLAY = /(^|\/)nix-ros-overlay$|lopsided98\/nix-ros-overlay/i;
-
-/**
- * An input with a nixpkgs of its own that does not follow the flake's: fetched and evaluated
- * twice, with packages that differ from the system's. Fine when the input's nixpkgs follows the
- * flake's, or the flake's nixpkgs follows the input's (what nix-ros-overlay recommends, so that
- * its binary cache matches).
- */
-function nixpkgsFindings(model: FlakeModel, lock: FlakeLock | undefined): Finding[] {
-  const nixpkgs = model.inputs.get('nixpkgs');
-  if (!nixpkgs || nixpkgs.opaque) return [];
-  const nixpkgsFollows = attribute(nixpkgs, 'follows')?.text;
-  const findings: Finding[] = [];
-  for (const input of model.inputs.values()) {
-    if (input.name === 'nixpkgs' || input.implicit || input.opaque || attribute(input, 'flake')?.bool === false) continue;
-    if (attribute(input, 'follows')) continue; // it is another input, not a source of its own
-    if (input.overrides.some((o) => o.path.length === 1 && o.path[0] === 'nixpkgs')) continue; // decided explicitly
-    if (nixpkgsFollows !== undefined && nixpkgsFollows.split('/')[0] === input.name) continue;
-    if (!hasOwnNixpkgs(input, lock)) continue;
-    findings.push(nixpkgsFinding(input, nixpkgs));
-  }
-  return findings;
-}
-
-function hasOwnNixpkgs(input: FlakeInput, lock: FlakeLock | undefined): boolean {
-  const node = lock ? nodeAt(lock, [input.name]) : undefined;
-  if (lock && node) {
-    if (!node.inputs.has('nixpkgs')) return false;
-    // The lock may already show both resolving to one node (a follows written some other way).
-    const theirs = resolveInputPath(lock, [input.name, 'nixpkgs']);
-    return theirs === undefined || theirs !== resolveInputPath(lock, ['nixpkgs']);
-  }
-  const url = attribute(input, 'url')?.text ?? '';
-  return OWN_NIXPKGS.some((k) => k.name === input.name || k.repository.test(url));
-}
-
-function nixpkgsFinding(input: FlakeInput, nixpkgs: FlakeInput): Finding {
-  const ros = ROS_OVERLAY.test(input.name) || ROS_OVERLAY.test(attribute(input, 'url')?.text ?? '');
-  const fixes: Fix[] = [];
-  const url = attribute(nixpkgs, 'url');
-  if (ros && url) {
-    fixes.push({
-      title: 'Make nixpkgs follow nix-ros-overlay/nixpkgs (recommended: ROS packages then come from its binary cache)',
-      edits: [{ start: url.key.start, end: url.value.end, newText: `follows = "${input.name}/nixpkgs"` }],
-    });
-  }
-  if (input.insertion) {
-    const { offset, before, prefix } = input.insertion;
-    fixes.push({
-      title: `Make ${input.name} follow this flake's nixpkgs`,
-      edits: [{ start: offset, end: offset, newText: `${before}${prefix}inputs.nixpkgs.follows = "nixpkgs";` }],
-    });
-  }
-  const message = ros
-    ? `\`${input.name}\` brings its own nixpkgs, and this flake's \`nixpkgs\` does not follow it: ROS packages are then built against a nixpkgs the ROS binary cache does not serve, so nothing comes from the cache and everything is compiled locally, and two nixpkgs are evaluated. Set \`nixpkgs.follows = "${input.name}/nixpkgs"\` (recommended by nix-ros-overlay), or make \`${input.name}\` follow \`nixpkgs\`.`
-    : `\`${input.name}\` brings its own nixpkgs and does not follow this flake's: a second nixpkgs is fetched and evaluated (slower, more memory), and what the input builds from it does not match the system's packages, so more is compiled and less comes from the binary cache. Add \`inputs.nixpkgs.follows = "nixpkgs";\` to it.`;
-  return { ...input.keys[0]!, severity: 'warning', code: 'nixpkgs-not-followed', message, fixes };
 }
 
 function attribute(input: FlakeInput, name: string): InputAttribute | undefined {

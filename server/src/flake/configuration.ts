@@ -4,6 +4,7 @@ import { moduleDefinitions } from '../options/modules';
 import { facts, toRuleDef, type RuleDef } from '../options/rules';
 import type { OptionIndex } from '../options/schema-index';
 import { flattenCall } from '../options/values';
+import { moduleBody } from '../options/module-refs';
 import { bindingsOf, elements, pathNames, resolveName, stringValue, unparen } from '../schema/nix-static';
 import { configurationPlatform, type PlatformFacts } from './platform';
 
@@ -94,20 +95,6 @@ function listElements(node: Node, depth = 0): Node[] {
     if (bound && unparen(bound).type === 'list_expression') return listElements(bound, depth + 1);
   }
   return [n];
-}
-
-/** The set a module function returns, through `let`, `with`, `assert` and parentheses. */
-function moduleBody(node: Node): Node | undefined {
-  let n = unparen(node);
-  if (n.type === 'function_expression') n = unparen(n.childForFieldName('body') ?? n);
-  for (let guard = 0; guard < 32; guard++) {
-    if (n.type === 'attrset_expression') return n;
-    if (n.type !== 'let_expression' && n.type !== 'with_expression' && n.type !== 'assert_expression') return undefined;
-    const body = n.childForFieldName('body');
-    if (!body) return undefined;
-    n = unparen(body);
-  }
-  return undefined;
 }
 
 /** An absolute file for a path literal written in a file of `dir`, or undefined when it is not a plain relative or absolute path. */

@@ -1,26 +1,36 @@
 import type { Node } from 'web-tree-sitter';
 import { calleeName, flattenCall, unparen } from './values';
+import { findConfigurations, type ConfigurationSite } from './configurations';
+import { moduleBody, moduleRefs, type ModuleRef, type RefContext } from './module-refs';
 
 /**
  * Where NixOS option definitions are in a file, found statically: the file's own module (a
  * function taking `config`/`lib`/`pkgs`/`...` and returning a set, or a set with `imports`,
- * `options` or `config`), the inline modules of every `nixosSystem { modules = [ … ]; }`, and
- * inline modules in `imports` lists. Package expressions, overlays and data files are not modules.
+ * `options` or `config`), the inline modules of every configuration the file makes (see
+ * `configurations.ts`), `nixosModules.<name>` outputs, and inline modules in `imports` lists.
+ * Package expressions, overlays, data files and nixpkgs configurations are not modules.
  */
 
 /** A module body: the attribute set whose bindings define options. */
 export interface ModuleBody {
   node: Node;
-  /** Modules of one configuration share a group: cross-option rules look at a group as a whole. */
+  /** The first group it belongs to (a module bound to a name may be in several configurations). */
   group: number;
 }
 
 /**
- * Whether a configuration (group) includes modules this file does not show: imported files,
- * modules bound to variables, other inputs' modules. Rules that depend on an option being unset
- * (or left at its default) only judge configurations with nothing unseen.
+ * The modules of one configuration as far as this file shows them. `own`: the file's own module,
+ * part of configurations made elsewhere; `output`: a `nixosModules.<name>` output, combined with
+ * other modules elsewhere; `configuration`: a configuration this file makes.
  */
-export type GroupVisibility = Map<number, { unseen: boolean; external?: boolean }>;
+export interface ModuleGroup {
+  kind: 'own' | 'configuration' | 'output';
+  /** Its modules written in this file (indices into `modules`); `conditional` ones may not apply. */
+  members: { module: number; conditional: boolean }[];
+  /** Its modules not written in this file: files, other flakes' modules, what we cannot see. */
+  refs: ModuleRef[];
+  site?: ConfigurationSite;
+}
 
 /**
  * Enum options jetpack-nixos expects other modules to extend (a board vendor's module adds its
@@ -47,6 +57,8 @@ export interface Definition {
   /** Wrapped in `mkDefault`/`mkOptionDefault`/`mkOverride`: another module may override it. */
   lowPriority: boolean;
   group: number;
+  /** `inherit name;` (without a source): the name, read from the scope around the set. */
+  inherited?: Node;
 }
 
 export interface StructureProblem {
@@ -59,35 +71,51 @@ export interface StructureProblem {
 
 /** Arguments only NixOS modules take (`pkgs` alone is also a nixpkgs config function's argument). */
 const MODULE_ARGS = new Set(['config', 'lib', 'options', 'modulesPath', 'utils']);
-/** Module values that come from projects whose options the schema already knows. */
-const KNOWN_MODULE_SOURCES = /^(inputs\.)?(jetpack-nixos|jetpack|nix-ros-overlay|nixpkgs)\./;
 /** Keys a module may have besides its definitions. */
 const MODULE_KEYS = new Set(['imports', 'options', 'config', 'disabledModules', 'meta', '_file', 'key', '_class', 'freeformType']);
 
-/** The attribute set a module function returns, through `let`, `with`, `assert` and parentheses. */
-function moduleResult(node: Node): Node | undefined {
-  let cur = unparen(node);
-  for (let guard = 0; guard < 64; guard++) {
-    if (cur.type === 'attrset_expression') return cur;
-    const next =
-      cur.type === 'let_expression' || cur.type === 'with_expression' || cur.type === 'assert_expression'
-        ? cur.childForFieldName('body')
-        : undefined;
-    if (!next) return undefined;
-    cur = unparen(next);
-  }
-  return undefined;
+function isModuleFunction(node: Node): boolean {
+  return moduleEvidence(node) !== 'none';
 }
 
-function isModuleFunction(node: Node): boolean {
+/**
+ * How surely a function is a module by its arguments: `strong` with one only modules take
+ * (`config`, `lib`, …); `weak` with only `...`, which a nixpkgs config function (`{ pkgs, ... }:`)
+ * may have too.
+ */
+function moduleEvidence(node: Node): 'strong' | 'weak' | 'none' {
   const formals = node.childForFieldName('formals');
-  if (!formals) return false;
+  if (!formals) return 'none';
+  let evidence: 'weak' | 'none' = 'none';
   for (const c of formals.namedChildren) {
     if (!c) continue;
-    if (c.type === 'ellipses') return true;
-    if (c.type === 'formal' && MODULE_ARGS.has(c.childForFieldName('name')?.text ?? '')) return true;
+    if (c.type === 'ellipses') evidence = 'weak';
+    if (c.type === 'formal' && MODULE_ARGS.has(c.childForFieldName('name')?.text ?? '')) return 'strong';
   }
-  return false;
+  return evidence;
+}
+
+/**
+ * Attributes of a nixpkgs configuration (`~/.config/nixpkgs/config.nix`, `import nixpkgs { config
+ * = …; }`). A file that sets only these and is a module only by weak evidence is taken for one.
+ */
+const NIXPKGS_CONFIG_KEYS = new Set([
+  'allowUnfree', 'allowUnfreePredicate', 'allowBroken', 'allowUnsupportedSystem', 'allowInsecurePredicate', 'permittedInsecurePackages',
+  'allowlistedLicenses', 'blocklistedLicenses', 'whitelistedLicenses', 'blacklistedLicenses', 'allowNonSource', 'allowNonSourcePredicate',
+  'allowAliases', 'allowVariants', 'packageOverrides', 'perlPackageOverrides', 'cudaSupport', 'cudaCapabilities', 'cudaForwardCompat',
+  'rocmSupport', 'checkMeta', 'doCheckByDefault', 'strictDepsByDefault', 'structuredAttrsByDefault', 'enableParallelBuildingByDefault',
+  'contentAddressedByDefault', 'configurePlatformsByDefault', 'showDerivationWarnings', 'warnUndeclaredOptions', 'hashedMirrors',
+  'rewriteURL', 'gitConfig', 'gitConfigFile', 'npmRegistryOverrides', 'fetchedSourceNameDefault', 'android_sdk', 'firefox', 'chromium',
+  'pulseaudio', 'joypixels', 'input-fonts', 'oraclejdk', 'segger-jlink', 'nvidia',
+]);
+
+/**
+ * Whether a set reads as a nixpkgs configuration: its top-level keys are nixpkgs configuration
+ * attributes (nixpkgs evaluates its configuration with the module system, so `imports` fits too).
+ */
+function isNixpkgsConfigShape(set: Node): boolean {
+  const keys = bindingsOf(set).map((b) => (b.type === 'binding' ? firstKey(b) : undefined));
+  return keys.some((k) => k !== undefined && NIXPKGS_CONFIG_KEYS.has(k)) && keys.every((k) => k !== undefined && (NIXPKGS_CONFIG_KEYS.has(k) || k === 'imports'));
 }
 
 /** The static names of an attribute path, or undefined when one is dynamic. */
@@ -123,67 +151,6 @@ function hasModuleKeys(set: Node): boolean {
   return bindingsOf(set).some((b) => b.type === 'binding' && firstKey(b) === 'imports');
 }
 
-/** The last attribute name of a selection (`nixosSystem` in `nixpkgs.lib.nixosSystem`). */
-function lastName(node: Node): string | undefined {
-  const n = unparen(node);
-  if (n.type === 'variable_expression') return n.text;
-  if (n.type === 'select_expression') {
-    const ids = n.childForFieldName('attrpath')?.namedChildren.filter((c) => c?.type === 'identifier') ?? [];
-    return ids.at(-1)?.text;
-  }
-  return undefined;
-}
-
-/**
- * Elements of a `modules` list, through `++` and parentheses. Anything else joined in (a variable,
- * a call) stands for modules we cannot see: it is returned as an element, which is unseen.
- */
-function listElements(node: Node): Node[] {
-  const n = unparen(node);
-  if (n.type === 'list_expression') return n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-  if (n.type === 'binary_expression' && n.childForFieldName('operator')?.type === '++') {
-    return [...listElements(n.childForFieldName('left')!), ...listElements(n.childForFieldName('right')!)];
-  }
-  return [n];
-}
-
-/** An inline module in a `modules` or `imports` list: a set literal or a module function, also through a `let` name. */
-function inlineModule(element: Node): Node | undefined {
-  const n = unparen(element);
-  if (n.type === 'attrset_expression') return n;
-  if (n.type === 'function_expression') return moduleResult(n.childForFieldName('body') ?? n);
-  if (n.type === 'variable_expression') {
-    const bound = letBinding(n, n.text);
-    if (bound && unparen(bound).type !== 'variable_expression') return inlineModule(bound);
-  }
-  return undefined;
-}
-
-/** The value a `let` around `from` binds to `name`, if any. */
-function letBinding(from: Node, name: string): Node | undefined {
-  for (let n: Node | null = from.parent; n; n = n.parent) {
-    if (n.type !== 'let_expression') continue;
-    const bs = n.namedChildren.find((c) => c?.type === 'binding_set');
-    for (const b of bs?.namedChildren ?? []) {
-      if (b?.type === 'binding' && b.childForFieldName('attrpath')?.text === name) return b.childForFieldName('expression') ?? undefined;
-    }
-  }
-  return undefined;
-}
-
-/** The call whose function names the identifier at `offset` (`nixpkgs.lib.nixosSystem { … }`), once. */
-function enclosingCall(root: Node, offset: number, seen: Set<number>): { fn: Node; args: Node[] } | undefined {
-  for (let n: Node | null = root.descendantForIndex(offset, offset + 1); n; n = n.parent) {
-    if (n.type !== 'apply_expression') continue;
-    const call = flattenCall(n);
-    if (!call || offset < call.fn.startIndex || offset >= call.fn.endIndex) continue;
-    if (seen.has(n.id) || lastName(call.fn) !== 'nixosSystem') return undefined;
-    seen.add(n.id);
-    return call;
-  }
-  return undefined;
-}
-
 /** The binding whose attribute path contains `offset`. */
 function enclosingBindingKey(root: Node, offset: number): Node | undefined {
   for (let n: Node | null = root.descendantForIndex(offset, offset + 1); n; n = n.parent) {
@@ -195,76 +162,27 @@ function enclosingBindingKey(root: Node, offset: number): Node | undefined {
   return undefined;
 }
 
-/** A module from another flake than those the schema knows (`board.nixosModules.default`). */
-function isExternal(element: Node): boolean {
-  const n = unparen(element);
-  if (n.type === 'path_expression') return false;
-  return !(n.type === 'select_expression' && KNOWN_MODULE_SOURCES.test(n.text));
-}
-
-/** Whether a `modules`/`imports` entry is one we cannot see into (a file, a variable, a call). */
-function isUnseen(element: Node): boolean {
-  const n = unparen(element);
-  if (n.type === 'attrset_expression' || n.type === 'function_expression') return false;
-  if (n.type === 'select_expression' && KNOWN_MODULE_SOURCES.test(n.text)) return false;
-  return true;
-}
-
-/**
- * Every module body of a parsed file, with the visibility of each configuration. `isModuleFile`
- * forces the file's own expression to count as a module.
- */
+/** Every module body of a parsed file. `isModuleFile` forces the file's own expression to count as a module. */
 export function findModules(root: Node, isModuleFile = false): ModuleBody[] {
-  return findModulesWithVisibility(root, isModuleFile).modules;
+  return findModuleGroups(root, { isModuleFile }).modules;
 }
 
-export function findModulesWithVisibility(root: Node, isModuleFile = false): { modules: ModuleBody[]; visibility: GroupVisibility } {
-  const out: ModuleBody[] = [];
-  const visibility: GroupVisibility = new Map();
-  let group = 0;
-  const newGroup = (unseen: boolean) => {
-    visibility.set(group, { unseen });
-    return group++;
-  };
-  const top = root.namedChildren.find((c) => c && c.type !== 'comment');
-  if (top) {
-    const t = unparen(top);
-    const own =
-      t.type === 'function_expression' && (isModuleFunction(t) || isModuleFile)
-        ? moduleResult(t.childForFieldName('body') ?? t)
-        : t.type === 'attrset_expression' && (isModuleFile || hasModuleKeys(t))
-          ? t
-          : undefined;
-    // A module file is one part of a configuration assembled elsewhere: other modules of that
-    // configuration may set what this one leaves unset.
-    if (own) out.push({ node: own, group: newGroup(true) });
-  }
-  // nixosSystem { modules = [ … ]; } and flake outputs nixosModules.<name> anywhere in the file,
-  // found from where their names occur in the text: walking every node would cost far more.
-  const text = root.text;
+export interface FindOptions {
+  /** The file is listed as a module somewhere. */
+  isModuleFile?: boolean;
+  /** The folder of the file, to resolve module paths (none for an unsaved document). */
+  dir?: string;
+}
+
+/** Every module body of a parsed file, and the configurations (groups) they belong to. */
+export function findModuleGroups(root: Node, options: FindOptions = {}): { modules: ModuleBody[]; groups: ModuleGroup[] } {
+  const found = new GroupBuilder(options.dir);
+  const own = ownModule(root, options.isModuleFile ?? false);
+  if (own) found.add(found.group('own'), own, false);
+  for (const site of findConfigurations(root, options.dir, found.file)) found.addRefs(found.group('configuration', site), site.modules);
+  // Flake outputs `nixosModules.<name>`, found from where the name occurs: walking every node would cost far more.
   const seen = new Set<number>();
-  for (const m of text.matchAll(/\bnixosSystem\b/g)) {
-    const call = enclosingCall(root, m.index!, seen);
-    if (!call || call.args.length !== 1) continue;
-    const arg = unparen(call.args[0]!);
-    const g = newGroup(false);
-    if (arg.type !== 'attrset_expression') continue;
-    for (const b of bindingsOf(arg)) {
-      if (b.type !== 'binding' || firstKey(b) !== 'modules') continue;
-      const value = b.childForFieldName('expression');
-      const elements = value ? listElements(value) : [];
-      if (!value || (unparen(value).type !== 'list_expression' && elements.length === 0)) visibility.get(g)!.unseen = true;
-      for (const el of elements) {
-        const mod = inlineModule(el);
-        // A let-bound module used by several configurations is checked (and reported) once; the
-        // configurations after the first then have a part their rules do not see.
-        if (mod && !out.some((x) => x.node.id === mod.id)) out.push({ node: mod, group: g });
-        else if (mod || isUnseen(el)) visibility.get(g)!.unseen = true;
-        if (!mod && isExternal(el)) visibility.get(g)!.external = true;
-      }
-    }
-  }
-  for (const m of text.matchAll(/\bnixosModules?\b/g)) {
+  for (const m of root.text.matchAll(/\bnixosModules?\b/g)) {
     const binding = enclosingBindingKey(root, m.index!);
     if (!binding || seen.has(binding.id)) continue;
     seen.add(binding.id);
@@ -272,25 +190,77 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
     const names = (path ? staticPath(path) : undefined)?.map((x) => x.name) ?? [];
     const value = binding.childForFieldName('expression');
     const isOutput = (names.length === 2 && names[0] === 'nixosModules') || (names.length === 1 && names[0] === 'nixosModule');
-    const mod = isOutput && value ? inlineModule(value) : undefined;
-    // A reusable module is combined with others elsewhere: its configuration is never complete here.
-    if (mod) out.push({ node: mod, group: newGroup(true) });
+    const body = isOutput && value ? moduleBody(value) : undefined;
+    if (body) found.add(found.group('output'), body, false);
   }
-  // Inline modules in `imports` lists belong to the configuration of the module importing them.
-  for (let i = 0; i < out.length; i++) {
-    for (const b of bindingsOf(out[i]!.node)) {
-      if (b.type !== 'binding' || firstKey(b) !== 'imports') continue;
-      const value = b.childForFieldName('expression');
-      const elements = value ? listElements(value) : [];
-      if (!value || (unparen(value).type !== 'list_expression' && elements.length === 0)) visibility.get(out[i]!.group)!.unseen = true;
-      for (const el of elements) {
-        const m = inlineModule(el);
-        if (m && !out.some((x) => x.node.id === m.id)) out.push({ node: m, group: out[i]!.group });
-        else if (!m && isUnseen(el)) visibility.get(out[i]!.group)!.unseen = true;
+  found.followImports();
+  return { modules: found.modules, groups: found.groups };
+}
+
+/** The file's own module, when its shape says it is one (or something lists it as one). */
+function ownModule(root: Node, isModuleFile: boolean): Node | undefined {
+  const top = root.namedChildren.find((c) => c && c.type !== 'comment');
+  if (!top) return undefined;
+  const t = unparen(top);
+  const own =
+    t.type === 'function_expression' && (isModuleFunction(t) || isModuleFile)
+      ? moduleBody(t)
+      : t.type === 'attrset_expression' && (isModuleFile || hasModuleKeys(t))
+        ? t
+        : undefined;
+  // `{ allowUnfree = true; }` listed somewhere, or `{ pkgs, ... }: { … }`: a nixpkgs config as
+  // much as a module. Where the shape could be something else, nothing is judged.
+  const strong = t.type === 'function_expression' && moduleEvidence(t) === 'strong';
+  return own && !strong && isNixpkgsConfigShape(own) ? undefined : own;
+}
+
+/** Modules and groups as they are found; a module written once may be in several groups. */
+class GroupBuilder {
+  readonly modules: ModuleBody[] = [];
+  readonly groups: ModuleGroup[] = [];
+  private readonly byNode = new Map<number, number>();
+  /** What reading this file's module lists shares (its `nixosModules` outputs). */
+  readonly file: NonNullable<RefContext['file']> = {};
+
+  constructor(private readonly dir: string | undefined) {}
+
+  group(kind: ModuleGroup['kind'], site?: ConfigurationSite): ModuleGroup {
+    const g: ModuleGroup = { kind, members: [], refs: [], ...(site ? { site } : {}) };
+    this.groups.push(g);
+    return g;
+  }
+
+  add(group: ModuleGroup, body: Node, conditional: boolean): void {
+    let i = this.byNode.get(body.id);
+    if (i === undefined) {
+      i = this.modules.length;
+      this.modules.push({ node: body, group: this.groups.indexOf(group) });
+      this.byNode.set(body.id, i);
+    }
+    const member = group.members.find((m) => m.module === i);
+    if (!member) group.members.push({ module: i, conditional });
+    else member.conditional &&= conditional;
+  }
+
+  addRefs(group: ModuleGroup, refs: ModuleRef[]): void {
+    for (const r of refs) {
+      if (r.kind === 'inline') this.add(group, r.body, r.conditional);
+      else group.refs.push(r);
+    }
+  }
+
+  /** Inline modules in `imports` lists belong to the groups of the module importing them. */
+  followImports(): void {
+    for (const group of this.groups) {
+      for (let k = 0; k < group.members.length; k++) {
+        const member = group.members[k]!;
+        for (const b of bindingsOf(this.modules[member.module]!.node)) {
+          const value = b.type === 'binding' && firstKey(b) === 'imports' ? b.childForFieldName('expression') : undefined;
+          if (value) this.addRefs(group, moduleRefs(value, { dir: this.dir, env: new Map(), file: this.file }, member.conditional));
+        }
       }
     }
   }
-  return { modules: out, visibility };
 }
 
 /**
@@ -300,7 +270,6 @@ export function findModulesWithVisibility(root: Node, isModuleFile = false): { m
  */
 export function moduleDefinitions(module: ModuleBody, relevant?: (path: Segment[]) => boolean): { definitions: Definition[]; problems: StructureProblem[] } {
   const definitions: Definition[] = [];
-  const problems: StructureProblem[] = [];
   const bindings = bindingsOf(module.node);
   const keys = bindings.map((b) => (b.type === 'binding' ? firstKey(b) : undefined));
   const configBinding = bindings.find((_, i) => keys[i] === 'config');
@@ -311,21 +280,50 @@ export function moduleDefinitions(module: ModuleBody, relevant?: (path: Segment[
     const key = keys[i];
     if (full) {
       if (key === 'config') walker.binding(b, 1, [], false);
-      else if (key === undefined || !MODULE_KEYS.has(key)) {
-        const at = b.childForFieldName('attrpath') ?? b;
-        const other = full === configBinding ? 'config' : 'options';
-        problems.push({
-          start: at.startIndex,
-          end: at.endIndex,
-          message: `NixOS rejects this: the module has a top-level \`${other}\` (line {line}), so \`${at.text}\` must go inside \`config = { … }\``,
-          related: { start: full.startIndex, end: full.startIndex + other.length },
-        });
-      }
     } else if (key === undefined || !MODULE_KEYS.has(key)) {
       walker.binding(b, 0, [], false);
     }
   });
-  return { definitions, problems };
+  return { definitions, problems: full ? structureProblems(bindings, keys, full, full === configBinding ? 'config' : 'options') : [] };
+}
+
+/**
+ * Top-level option namespaces of NixOS (and of home-manager, which shares the rule): a key among
+ * these beside a top-level `config` is a definition in the wrong place.
+ */
+const NIXOS_NAMESPACES = new Set([
+  'assertions', 'boot', 'console', 'containers', 'documentation', 'environment', 'fileSystems', 'fonts', 'gtk', 'hardware',
+  'home', 'i18n', 'image', 'location', 'networking', 'nix', 'nixpkgs', 'powerManagement', 'programs', 'qt', 'security',
+  'services', 'sound', 'specialisation', 'swapDevices', 'system', 'systemd', 'time', 'users', 'virtualisation', 'warnings',
+  'xdg', 'zramSwap',
+]);
+
+/**
+ * `{ options = …; networking.hostName = …; }`: NixOS rejects a module with a top-level `config` or
+ * `options` and definitions beside it. Only when every other key is a NixOS option namespace: a
+ * set with other keys (an Apache sub-service, a host description a helper reads) may be no
+ * module at all. `inherit (x) imports meta;` inherits module keys, which is fine.
+ */
+function structureProblems(bindings: Node[], keys: (string | undefined)[], full: Node, other: 'config' | 'options'): StructureProblem[] {
+  const strays: { at: Node; names: string[] }[] = [];
+  bindings.forEach((b, i) => {
+    const names = keys[i] !== undefined ? [keys[i]!] : b.type === 'binding' ? [] : inheritedNames(b);
+    if (names.length > 0 && names.every((n) => MODULE_KEYS.has(n))) return;
+    strays.push({ at: b.childForFieldName('attrpath') ?? b, names });
+  });
+  if (strays.length === 0 || !strays.every((s) => s.names.length > 0 && s.names.every((n) => NIXOS_NAMESPACES.has(n)))) return [];
+  return strays.map(({ at }) => ({
+    start: at.startIndex,
+    end: at.endIndex,
+    message: `NixOS rejects this: the module has a top-level \`${other}\` (line {line}), so \`${at.text}\` must go inside \`config = { … }\``,
+    related: { start: full.startIndex, end: full.startIndex + other.length },
+  }));
+}
+
+/** The names an `inherit` clause binds. */
+function inheritedNames(b: Node): string[] {
+  const attrs = b.childForFieldName('attrs');
+  return (attrs?.namedChildren ?? []).filter((c): c is Node => c?.type === 'identifier').map((c) => c.text);
 }
 
 function isLowPriority(n: Node): boolean {
@@ -348,7 +346,9 @@ class Walker {
       const attrs = b.childForFieldName('attrs');
       for (const a of attrs?.namedChildren ?? []) {
         if (a?.type === 'identifier') {
-          this.out.push({ path: [...prefix, { name: a.text, start: a.startIndex, end: a.endIndex }], value: undefined, kind: 'inherit', conditional, lowPriority: false, group: this.group });
+          const def: Definition = { path: [...prefix, { name: a.text, start: a.startIndex, end: a.endIndex }], value: undefined, kind: 'inherit', conditional, lowPriority: false, group: this.group };
+          if (b.type === 'inherit') def.inherited = a;
+          this.out.push(def);
         }
       }
       return;

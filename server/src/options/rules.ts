@@ -1,7 +1,9 @@
+import * as path from 'node:path';
 import type { Finding, Fix } from '../analysis/diagnostic';
 import type { Definition } from './modules';
 import type { OptionIndex } from './schema-index';
-import { literalOf, type Literal } from './values';
+import { literalOf, unparen, type Literal } from './values';
+import { argumentName } from '../schema/nix-static';
 
 /**
  * Rules across options, from jetpack-nixos's own assertions and the facts of each SoM. A rule
@@ -10,6 +12,11 @@ import { literalOf, type Literal } from './values';
  */
 
 const JP = 'hardware.nvidia-jetpack';
+
+/** Whether the rules read an option: jetpack-nixos's own, and the CUDA capabilities of nixpkgs. */
+export function readByRules(name: string): boolean {
+  return name.startsWith(`${JP}.`) || name === 'nixpkgs.config.cudaCapabilities';
+}
 
 /** A literal without references to tree nodes, so it can be cached across edits. */
 export type PlainLiteral =
@@ -40,6 +47,10 @@ export interface RuleDef {
   end: number;
   /** Where options can be added after this binding, and the set path its names are written from. */
   anchor?: { after: number; indent: string; setPath: string };
+  /** Set for a definition in another file of the configuration: offsets are that file's, and only its line is shown. */
+  origin?: { file: string; line: number };
+  /** The value is the module's argument of this name (`som = som;`): a configuration's `specialArgs` may give it. */
+  arg?: string;
 }
 
 export function toRuleDef(d: Definition): RuleDef {
@@ -53,6 +64,9 @@ export function toRuleDef(d: Definition): RuleDef {
     start: value?.startIndex ?? d.path[d.path.length - 1]!.start,
     end: value?.endIndex ?? d.path[d.path.length - 1]!.end,
   };
+  const bare = value && d.kind === 'value' ? unparen(value) : d.inherited;
+  const arg = bare?.type === 'variable_expression' || bare?.type === 'identifier' ? argumentName(bare) : undefined;
+  if (arg !== undefined) def.arg = arg;
   const binding = value?.parent;
   const attrpath = binding?.type === 'binding' ? binding.childForFieldName('attrpath') : null;
   if (binding && attrpath) {
@@ -106,10 +120,24 @@ function str(f: Fact | undefined): string | undefined {
   return f?.literal.kind === 'string' ? f.literal.value : undefined;
 }
 
-function error(code: Finding['code'], at: Fact, message: string, related?: Fact, relatedMessage = ''): Finding {
-  const f: Finding = { start: at.start, end: at.end, severity: 'error', code, message };
-  if (related) f.related = { start: related.start, end: related.end, message: relatedMessage };
+/** A rule's finding, and whether it stands in another file (reported when that file is checked). */
+type RuleFinding = Finding & { elsewhere?: boolean };
+
+function error(code: Finding['code'], at: Fact, message: string, related?: Fact, relatedMessage = ''): RuleFinding {
+  const f: RuleFinding = { start: at.start, end: at.end, severity: 'error', code, message };
+  if (at.def.origin) f.elsewhere = true;
+  if (related && !related.def.origin) f.related = { start: related.start, end: related.end, message: relatedMessage };
   return f;
+}
+
+/**
+ * Where a fact is written, for a message: `on line {line}` (filled in from `related`) in this file,
+ * `in ../flake.nix on line 12` in another one of the configuration.
+ */
+function where(f: Fact | undefined, dir: string | undefined): string {
+  const origin = f?.def.origin;
+  if (!origin) return 'on line {line}';
+  return `in ${dir !== undefined ? path.relative(dir, origin.file) : path.basename(origin.file)} on line ${origin.line + 1}`;
 }
 
 /** A placeholder a user must replace, valid for the option's type so the file stays checkable. */
@@ -132,8 +160,8 @@ function addOptionsFix(gate: RuleDef, missing: string[], index: OptionIndex): Fi
  * `unseen`: the configuration includes modules this file does not show, so an option left unset
  * here may be set there, and a default may not be the value.
  */
-export function checkRules(definitions: RuleDef[], index: OptionIndex, unseen: boolean): Finding[] {
-  const out: Finding[] = [];
+export function checkRules(definitions: RuleDef[], index: OptionIndex, unseen: boolean, dir?: string): Finding[] {
+  const out: RuleFinding[] = [];
   const { literal, defined } = facts(definitions);
   const somFact = literal.get(`${JP}.som`);
   const som = str(somFact);
@@ -154,7 +182,7 @@ export function checkRules(definitions: RuleDef[], index: OptionIndex, unseen: b
       error(
         'incompatible-jetpack-version',
         versionFact,
-        `JetPack ${version} does not run on ${som}: it supports JetPack ${somInfo.jetpackVersions.join(', ')} (the SoM is set on line {line})`,
+        `JetPack ${version} does not run on ${som}: it supports JetPack ${somInfo.jetpackVersions.join(', ')} (the SoM is set ${where(somFact, dir)})`,
         somFact,
         `som = "${som}"`,
       ),
@@ -164,7 +192,7 @@ export function checkRules(definitions: RuleDef[], index: OptionIndex, unseen: b
   const boardFact = literal.get(`${JP}.carrierBoard`);
   if (str(boardFact) === 'xavierNxDevkit' && boardFact) {
     if (som && somFact && som !== 'orin-nx') {
-      out.push(error('unsupported-carrier-board', boardFact, `the xavierNxDevkit carrier board is only supported with som = "orin-nx", not "${som}" (line {line})`, somFact, `som = "${som}"`));
+      out.push(error('unsupported-carrier-board', boardFact, `the xavierNxDevkit carrier board is only supported with som = "orin-nx", not "${som}" (set ${where(somFact, dir)})`, somFact, `som = "${som}"`));
     }
     if (effectiveVersion === '7') {
       out.push(error('unsupported-carrier-board', boardFact, 'the xavierNxDevkit carrier board is not supported on JetPack 7'));
@@ -222,5 +250,6 @@ export function checkRules(definitions: RuleDef[], index: OptionIndex, unseen: b
     warning.severity = 'warning';
     out.push(warning);
   }
-  return out;
+  // A finding about a definition in another file is reported there, when that file is checked.
+  return out.filter((f) => !f.elsewhere).map(({ elsewhere: _, ...f }) => f);
 }

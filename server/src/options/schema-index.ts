@@ -42,6 +42,11 @@ export class OptionIndex {
   constructor(
     readonly schema: Schema,
     extra: OptionDecl[] = [],
+    /**
+     * Set when this schema stands in for a jetpack-nixos revision it may not describe (flake.lock
+     * pins another one we cannot read): why, in words. Verdicts against it are then only notes.
+     */
+    readonly unverified?: string,
   ) {
     for (const o of [...schema.options, ...extra]) this.add(o);
     for (const s of schema.soms) this.soms.set(s.som, s);

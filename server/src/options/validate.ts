@@ -3,6 +3,7 @@ import type { Finding, DiagnosticCode, Fix } from '../analysis/diagnostic';
 import type { OptionDecl, OptionType } from '../schema/types';
 import type { Definition, Segment } from './modules';
 import { type OptionIndex, closest, describeType, nonNull } from './schema-index';
+import { productNameSuggestions } from './product-names';
 import { type Literal, literalOf, showLiteral } from './values';
 
 /**
@@ -25,7 +26,11 @@ const MISPLACED: Record<string, string> = {
   allowUnfree: 'nixpkgs.config.allowUnfree',
 };
 
-export function validateDefinitions(definitions: Definition[], index: OptionIndex): Finding[] {
+/**
+ * `declaredHere`: options the file itself declares. Its own definition of a read-only option is
+ * the one NixOS allows (jetpack-nixos's flash-script.nix declares and sets `flashScript`).
+ */
+export function validateDefinitions(definitions: Definition[], index: OptionIndex, declaredHere: ReadonlySet<string> = new Set()): Finding[] {
   const out: Finding[] = [];
   const stopped: string[] = [];
   for (const def of definitions) {
@@ -35,7 +40,7 @@ export function validateDefinitions(definitions: Definition[], index: OptionInde
     const last = def.path[def.path.length - 1]!;
     const found = index.lookup(names);
     if (found && found.rest.length === 0) {
-      out.push(...checkDefinition(def, found.decl, last));
+      out.push(...checkDefinition(def, found.decl, last, declaredHere.has(found.decl.name)));
       if (def.kind === 'set') stopped.push(joined);
       continue;
     }
@@ -52,7 +57,9 @@ export function validateDefinitions(definitions: Definition[], index: OptionInde
     if (index.isPrefix(names)) continue;
     const misplaced = names.length === 1 ? MISPLACED[names[0]!] : undefined;
     if (misplaced) {
-      out.push(finding('unknown-option', 'error', last.start, last.end, `\`${joined}\` is not a NixOS option: set \`${misplaced}\` instead`));
+      const f = finding('unknown-option', 'error', last.start, last.end, `\`${joined}\` is not a NixOS option: set \`${misplaced}\` instead`);
+      f.option = misplaced;
+      out.push(f);
       continue;
     }
     const namespace = index.ownedBy(names);
@@ -73,7 +80,7 @@ export function validateDefinitions(definitions: Definition[], index: OptionInde
   return out;
 }
 
-function checkDefinition(def: Definition, decl: OptionDecl, key: Segment): Finding[] {
+function checkDefinition(def: Definition, decl: OptionDecl, key: Segment, declaredHere: boolean): Finding[] {
   const out: Finding[] = [];
   if (decl.renamedTo) {
     const renamed = finding('renamed-option', 'warning', key.start, key.end, `\`${decl.name}\` was renamed to \`${decl.renamedTo}\`: use the new name`);
@@ -81,7 +88,7 @@ function checkDefinition(def: Definition, decl: OptionDecl, key: Segment): Findi
     if (fix) renamed.fixes = [fix];
     out.push(renamed);
   }
-  if (decl.readOnly) {
+  if (decl.readOnly && !declaredHere) {
     out.push(finding('read-only-option', 'error', key.start, key.end, `\`${decl.name}\` is read-only: it is computed by jetpack-nixos and cannot be set`));
   }
   if (def.kind === 'inherit' || !def.value) return out;
@@ -208,8 +215,12 @@ export function checkValue(value: Literal, type: OptionType, decl: OptionDecl, n
           f.fixes = [{ title: `Change to "${base}"`, edits: [{ start: node.startIndex, end: node.endIndex, newText: JSON.stringify(base) }] }];
           return [f];
         }
-        const near = closest(value.value, t.values.map(String));
-        const suggestion = near.length ? ` Did you mean ${JSON.stringify(near[0])}?` : '';
+        const product = productNameSuggestions(decl.name, value.value, t.values.map(String));
+        const near = product.length > 0 ? product : closest(value.value, t.values.map(String));
+        const alsoSuper = product.length > 0 && decl.name.endsWith('.som') && /super/i.test(value.value) ? ' with super = true' : '';
+        // Every product reading is named (`xavier-nx-8gb` is one of two modules); of look-alikes, the closest.
+        const named = product.length > 0 ? near : near.slice(0, 1);
+        const suggestion = near.length ? ` Did you mean ${named.map((n) => JSON.stringify(n)).join(' or ')}${alsoSuper}?` : '';
         const f = finding('invalid-enum-value', 'error', node.startIndex, node.endIndex, `${JSON.stringify(value.value)} is not a valid value of \`${decl.name}\`.${suggestion} Valid: ${t.values.map((v) => JSON.stringify(v)).join(', ')}`);
         if (near.length) f.fixes = near.map((n) => ({ title: `Change to "${n}"`, edits: [{ start: node.startIndex, end: node.endIndex, newText: JSON.stringify(n) }] }));
         f.option = decl.name;

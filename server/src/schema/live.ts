@@ -174,21 +174,48 @@ export interface LiveSchema {
 export const LIVE_PLACEHOLDER = 'Declared by the jetpack-nixos pinned in your flake.lock; Jetson Nix has no description of it yet.';
 
 /**
- * The schema of the jetpack-nixos `flakeDir/flake.lock` pins, extracted from the local store, or
- * the reason it cannot be (not pinned, not in the store, nothing extracted).
+ * Why the bundled schema stands in for the live one. `unverified`: flake.lock pins a jetpack-nixos
+ * other than the bundled revision (a fork, an older or newer commit) whose options we cannot
+ * read, so verdicts that depend on the schema are not certain.
  */
-export async function loadLiveSchema(flakeDir: string, parser: Parser, bundled: Schema): Promise<LiveSchema | { reason: string }> {
+export interface NoLiveSchema {
+  reason: string;
+  /** The pinned source, and what keeps us from reading it, in words ("is not in the local Nix store"). */
+  unverified?: { locked: LockedJetpack; why: string };
+}
+
+/** Why verdicts against the bundled schema are not certain for this lock, in words for messages. */
+export function unverifiedNote(locked: LockedJetpack, why: string, bundled: Schema): string {
+  return `flake.lock pins jetpack-nixos ${locked.label}, which ${why}, and Jetson Nix knows the options of ${bundled.source.revision} only`;
+}
+
+/** Whether the lock pins the very revision the bundled schema was extracted from. */
+export function isBundledRevision(locked: LockedJetpack, bundled: Schema): boolean {
+  const revision = bundled.source.revision;
+  return locked.rev !== undefined && revision.length >= 7 && locked.rev.startsWith(revision);
+}
+
+/**
+ * The schema of the jetpack-nixos `flakeDir/flake.lock` pins, extracted from the local store, or
+ * the reason it cannot be (not pinned, the bundled revision, not in the store, nothing extracted).
+ */
+export async function loadLiveSchema(flakeDir: string, parser: Parser, bundled: Schema): Promise<LiveSchema | NoLiveSchema> {
   const lookup = await readLockedJetpack(flakeDir);
   if ('reason' in lookup) return lookup;
   const locked = lookup.found;
+  // The bundled schema is that revision's, with our descriptions: nothing to read from the store.
+  if (isBundledRevision(locked, bundled)) return { reason: `flake.lock pins ${locked.label}, the revision the bundled schema describes` };
   const storePath = sourceStorePath(locked.narHash, storeDir());
-  if (!storePath) return { reason: `the narHash of ${locked.input} is not a SHA-256 hash` };
+  if (!storePath) return { reason: `the narHash of ${locked.input} is not a SHA-256 hash`, unverified: { locked, why: 'has no SHA-256 hash to find it by' } };
   if (!(await isFolder(storePath))) {
-    return { reason: `jetpack-nixos ${locked.label} (locked in flake.lock) is not in the local Nix store (${storePath}); build or fetch it once to validate against it` };
+    return {
+      reason: `jetpack-nixos ${locked.label} (locked in flake.lock) is not in the local Nix store (${storePath}); build or fetch it once to validate against it`,
+      unverified: { locked, why: 'is not in the local Nix store' },
+    };
   }
   const files = await readSourceTree(storePath);
   const extraction = extractSchema(files, parser);
-  if (extraction.options.length === 0) return { reason: `no jetpack-nixos options found in ${storePath}` };
+  if (extraction.options.length === 0) return { reason: `no jetpack-nixos options found in ${storePath}`, unverified: { locked, why: 'declares no option Jetson Nix can read' } };
   const { schema, report } = mergeSchema({
     current: bundled,
     extraction,

@@ -214,6 +214,25 @@ export function resolveName(variable: Node): Node | undefined {
   return undefined;
 }
 
+/**
+ * The argument of the enclosing function a bare name refers to (`som` in `{ som, ... }: {
+ * hardware.nvidia-jetpack.som = som; }`), or undefined when a `let` or `rec` binds it first.
+ */
+export function argumentName(variable: Node): string | undefined {
+  const name = variable.text;
+  for (let scope = variable.parent; scope; scope = scope.parent) {
+    if (scope.type === 'function_expression') return binds(scope, name) ? name : undefined;
+    if (scope.type !== 'let_expression' && scope.type !== 'rec_attrset_expression') continue;
+    for (const b of bindingsOf(scope)) {
+      const path = b.type === 'binding' ? b.childForFieldName('attrpath') : null;
+      const names = path && pathNames(path);
+      if (names?.length === 1 && names[0]!.name === name) return undefined;
+      if (b.type !== 'binding' && elements(b.childForFieldName('attrs') ?? b).some((c) => c.type === 'identifier' && c.text === name)) return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Whether a function binds `name` as its argument or one of its formals. */
 function binds(fn: Node, name: string): boolean {
   const universal = fn.childForFieldName('universal');
