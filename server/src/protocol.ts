@@ -30,7 +30,25 @@ export interface FlakeConfiguration {
   carrierBoard?: string;
   /** The JetPack major version: set literally, or the SoM's default when `som` is known and nothing sets it. */
   majorVersion?: string;
+  /** `networking.hostName`, when its modules set it literally (a robot to suggest). */
+  hostName?: string;
   /** Where the configuration is declared in flake.nix. */
+  span: Span;
+}
+
+/** A robot a deploy tool of the flake names (deploy-rs `deploy.nodes`, colmena's hive), read statically. */
+export interface FlakeRobot {
+  /** The node's name. */
+  name: string;
+  source: 'deploy-rs' | 'colmena';
+  /** deploy-rs `hostname`, colmena `deployment.targetHost`; undefined when not written literally. */
+  host?: string;
+  /** deploy-rs `sshUser`, colmena `deployment.targetUser`. */
+  user?: string;
+  port?: number;
+  /** The `nixosConfigurations` name its system comes from, when the flake writes it literally. */
+  configuration?: string;
+  /** Where the node is declared in flake.nix. */
   span: Span;
 }
 
@@ -54,6 +72,8 @@ export interface FlakeOutputs {
   /** `devShells.<system>.<name>`, where the names are literal in flake.nix. */
   devShells: FlakeOutput[];
   inputs: FlakeInputInfo[];
+  /** Robots of deploy-rs and colmena; absent from servers older than the Robots section. */
+  robots?: FlakeRobot[];
 }
 
 /** `jetsonNix/schemaInfo`: which option schema validates the workspace (bundled, or extracted from the locked jetpack-nixos). */

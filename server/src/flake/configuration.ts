@@ -32,6 +32,7 @@ export interface ConfigurationFacts {
   som?: string;
   carrierBoard?: string;
   majorVersion?: string;
+  hostName?: string;
 }
 
 /** The `nixosSystem { … }` argument a configuration's value is (through parentheses and `let` names). */
@@ -163,7 +164,7 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
 function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex): ConfigurationFacts {
   const { literal, defined } = facts(definitions);
   const text = (name: string): string | undefined => {
-    const f = literal.get(`${JP}.${name}`);
+    const f = literal.get(name.includes('.') ? name : `${JP}.${name}`);
     return f?.literal.kind === 'string' ? f.literal.value : undefined;
   };
   const out: ConfigurationFacts = {};
@@ -173,5 +174,7 @@ function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex): C
   if (som !== undefined) out.som = som;
   if (carrierBoard !== undefined) out.carrierBoard = carrierBoard;
   if (majorVersion !== undefined) out.majorVersion = majorVersion;
+  const hostName = text('networking.hostName');
+  if (hostName !== undefined) out.hostName = hostName;
   return out;
 }
