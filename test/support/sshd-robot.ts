@@ -143,7 +143,7 @@ export async function startRobot(options: { nixEnv: NodeJS.ProcessEnv }): Promis
   const root = fs.mkdtempSync('/tmp/jn-robot-');
   const firstPid = fs.readFileSync(path.join(server.dir, 'sshd.pid'), 'utf8').trim();
   for (const [file, text] of Object.entries(scripts(root, server))) write(path.join(root, file), text, 0o755);
-  write(path.join(root, 'etc', 'nix.conf'), ['experimental-features = nix-command flakes', 'substituters =', 'require-sigs = false', ''].join('\n'));
+  write(path.join(root, 'etc', 'nix.conf'), ['experimental-features = nix-command flakes', 'substituters =', 'require-sigs = false', 'sandbox = true', 'extra-sandbox-paths = /bin /usr /lib /lib64', ''].join('\n'));
   for (const dir of ['nix/var/nix/profiles', 'run/jetson-nix', 'journal']) fs.mkdirSync(path.join(root, dir), { recursive: true });
   write(path.join(root, 'proc', 'boot_id'), 'fixture-boot-1\n');
   const publicKey = fs.readFileSync(`${server.clientKey}.pub`, 'utf8').trim();

@@ -87,7 +87,7 @@ export class RobotDeploy {
       if (outcome.result !== 'deployed' || this.deps.settings.action !== 'boot') return outcome;
       this.enter('reboot', `rebooting ${this.name} into generation ${outcome.generation ?? '?'}`);
       const rebooted = await rebootAndWait({ session: this.session, paths: this.deps.paths, privilege: plan.status.privilege, expected: plan.outPath, log: this.deps.log });
-      return { ...outcome, result: rebooted.result, message: rebooted.message };
+      return { ...outcome, result: rebooted.result, message: rebooted.message, stage: 'reboot' };
     });
   }
 

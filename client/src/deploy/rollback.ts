@@ -25,7 +25,7 @@ export interface RollbackPlan {
 export interface RollbackUi {
   /** Picks the generation to return to (newest first; the default is the one before the current). */
   pick(robot: string, generations: Generation[], current: number, suggested: Generation): Promise<Generation | undefined>;
-  confirm(plan: RollbackPlan): Promise<boolean>;
+  confirmRollback(plan: RollbackPlan): Promise<boolean>;
 }
 
 export interface RollbackRequest {
@@ -58,7 +58,7 @@ export async function rollBack(r: RollbackRequest): Promise<DeployOutcome> {
   r.deps.ui.stage(name, 'changes', `generation ${from.number} → ${to.number}`);
   const changeSummary = await changesBetween(r, session, from, to);
   stage = 'confirm';
-  if (!(await r.ui.confirm({ robot: r.robot, status: read.status, from, to, changeSummary })) || r.signal.aborted) return outcome('cancelled', `Roll back cancelled; ${name} was not changed.`);
+  if (!(await r.ui.confirmRollback({ robot: r.robot, status: read.status, from, to, changeSummary })) || r.signal.aborted) return outcome('cancelled', `Roll back cancelled; ${name} was not changed.`);
   stage = 'activate';
   r.deps.ui.stage(name, 'activate', `generation ${to.number}, with automatic rollback`);
   const result = await activate({

@@ -1,0 +1,136 @@
+/**
+ * More of the deploy, for real on 127.0.0.1 (see deploy.test.ts for what is real and what stands
+ * in): the robot's status as SSH reads it, hostile text through the robot's shell, SSH failures,
+ * Roll Back through the supervisor, building on the robot, `boot` with a reboot, and "what
+ * changes" checked against Nix's own `nix store diff-closures`.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SshPool } from '../../client/src/robots/ssh';
+import { readStatus } from '../../client/src/robots/status';
+import { diffClosures, formatChange, parseDiffClosures, parsePathInfo } from '../../client/src/deploy/closure-diff';
+import { rollBack, type RollbackPlan } from '../../client/src/deploy/rollback';
+import { HOSTILE_NAMES } from '../support/hostile-names';
+import { CONFIGURATIONS, deploy, dependencies, deploySkip, FixtureFlake, nixEnv, ScriptedUi, withRobot } from '../support/deploy-run';
+
+/** Whether Nix can sandbox a build here (a chroot store builds only in the sandbox). */
+function sandboxAvailable(): boolean {
+  try {
+    execFileSync('unshare', ['--mount', '--pid', '--fork', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('Robots over SSH on 127.0.0.1: status, shell quoting, rollback, build places, reboot', { skip: deploySkip }, () => {
+  const flake = deploySkip ? undefined! : new FixtureFlake();
+  const systems = flake?.systems;
+  after(() => flake?.remove());
+
+  test("the status: what the robot runs, its generation, firmware, module, free space, login", () =>
+    withRobot(flake, async (robot, pool) => {
+      const read = await readStatus(pool.session(robot.address), robot.paths);
+      assert.ok(read.ok, read.ok ? '' : read.failure.message);
+      const s = read.status;
+      assert.equal(s.currentSystem, systems.previous);
+      assert.equal(s.bootedSystem, systems.previous);
+      assert.equal(s.rebootPending, false);
+      assert.equal(s.generation?.number, 1);
+      assert.equal(s.generation?.system, systems.previous);
+      assert.ok(s.generation?.date && Math.abs(s.generation.date.getTime() - Date.now()) < 10 * 60_000);
+      assert.equal(s.l4t, '36.4.4');
+      assert.deepEqual(s.compatible, ['nvidia,p3737-0000+p3701-0005', 'nvidia,p3701-0005', 'nvidia,tegra234']);
+      assert.ok((s.nixFreeBytes ?? 0) > 0);
+      assert.equal(s.privilege, 'root');
+    }));
+
+  test('hostile text reaches the robot as exactly the arguments sent, through the real login shell', () =>
+    withRobot(flake, async (robot, pool) => {
+      const result = await pool.session(robot.address).exec(['printf', '%s\\0', ...HOSTILE_NAMES]);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.deepEqual(result.stdout.split('\0').slice(0, -1), HOSTILE_NAMES);
+      assert.equal(fs.existsSync('/tmp/jetson-nix-pwned'), false);
+    }));
+
+  test('SSH failures: an unknown host key says how to accept it; a closed port is unreachable', () =>
+    withRobot(flake, async (robot) => {
+      const strangerConfig = path.join(robot.root, 'ssh_config_stranger');
+      fs.writeFileSync(strangerConfig, fs.readFileSync(robot.sshConfig, 'utf8').replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${path.join(robot.root, 'empty_known_hosts')}`));
+      const stranger = new SshPool({ configFile: strangerConfig, connectTimeoutSeconds: 5 });
+      try {
+        const read = await readStatus(stranger.session(robot.address), robot.paths);
+        assert.equal(read.ok, false);
+        assert.equal(!read.ok && read.failure.kind, 'host-key-unknown');
+        assert.match(!read.ok ? read.failure.message : '', /SSH does not know the host key of robot-1 .* Connect once in a terminal \(`ssh -F \S+ -p \d+ root@127\.0\.0\.1`\)/);
+        const closed = await readStatus(stranger.session({ ...robot.address, port: 1 }), robot.paths);
+        assert.equal(!closed.ok && closed.failure.kind, 'unreachable');
+      } finally {
+        await stranger.dispose();
+      }
+    }));
+
+  test('Roll Back returns to the previous generation through the supervisor', () =>
+    withRobot(flake, async (robot, pool) => {
+      assert.equal((await deploy(flake, robot, pool, 'robot')).outcome.result, 'deployed');
+      const plans: RollbackPlan[] = [];
+      const ui = new ScriptedUi();
+      const outcome = await rollBack({
+        deps: dependencies(flake, robot, pool, ui, []),
+        robot: robot.address,
+        cwd: flake.dir,
+        signal: new AbortController().signal,
+        ui: {
+          pick: async (_robot, generations, current, suggested) => {
+            assert.deepEqual([generations.map((g) => g.number), current, suggested.number], [[2, 1], 2, 1]);
+            return suggested;
+          },
+          confirmRollback: async (plan) => (plans.push(plan), true),
+        },
+      });
+      assert.equal(outcome.result, 'deployed', outcome.message);
+      assert.equal(outcome.message, 'robot-1 runs generation 1 again, confirmed over a new SSH connection.');
+      assert.match(plans[0]!.changeSummary, /robot-camera-driver 1\.3\.0 → 1\.2\.0/);
+      assert.equal(robot.currentSystem(), systems.previous);
+      assert.equal(robot.profileSystem(), systems.previous);
+      assert.deepEqual(robot.activations(), [`switch ${systems.robot} ok`, `switch ${systems.previous} ok`]);
+    }));
+
+  test('building on the robot: Nix evaluates here and builds in the robot store; nothing is copied', { skip: !sandboxAvailable() && 'Nix cannot sandbox here, and a chroot store builds only in the sandbox' }, () =>
+    withRobot(flake, async (robot, pool) => {
+      const { outcome, ui, log } = await deploy(flake, robot, pool, 'robot', { settings: { buildOn: 'robot' } });
+      assert.equal(outcome.result, 'deployed', outcome.message);
+      assert.deepEqual(ui.stages, ['connect', 'check', 'build', 'changes', 'confirm', 'activate'], 'no copy stage');
+      assert.ok(log.some((l) => /Build: robot on robot-1 \(jetsonNix\.deploy\.buildOn is "robot"\)/.test(l)));
+      assert.equal(ui.plans[0]!.place, 'robot');
+      assert.equal(await robot.storeHas(systems.robot), true);
+    }));
+
+  test('boot: the new system becomes the boot default, the robot reboots into it and is checked when it is back', () =>
+    withRobot(flake, async (robot, pool) => {
+      const { outcome, ui } = await deploy(flake, robot, pool, 'robot', { settings: { action: 'boot' } });
+      assert.equal(outcome.result, 'deployed', outcome.message);
+      assert.equal(outcome.stage, 'reboot');
+      assert.equal(outcome.message, `robot-1 rebooted into the new system (${systems.robot}).`);
+      assert.deepEqual(ui.stages.slice(-2), ['activate', 'reboot']);
+      assert.deepEqual(robot.activations(), [`boot ${systems.robot} ok`], 'boot does not switch the running system');
+      assert.equal(fs.readFileSync(path.join(robot.root, 'reboots.log'), 'utf8'), 'reboot\n');
+      assert.equal(fs.readlinkSync(robot.paths.bootedSystem), systems.robot);
+    }));
+
+  test('"what changes" agrees with nix store diff-closures on every pair of fixture systems', () => {
+    const env = { ...process.env, ...nixEnv };
+    const closure = (p: string) => parsePathInfo(execFileSync('nix', ['path-info', '--recursive', '--json', p], { env }).toString());
+    for (const a of CONFIGURATIONS) {
+      for (const b of CONFIGURATIONS) {
+        if (a === b) continue;
+        const ours = diffClosures(closure(systems[a]), closure(systems[b])).map(formatChange);
+        const nix = parseDiffClosures(execFileSync('nix', ['store', 'diff-closures', systems[a], systems[b]], { env }).toString()).map(formatChange);
+        assert.deepEqual(ours, nix, `${a} → ${b}`);
+      }
+    }
+  });
+});
