@@ -8,6 +8,8 @@ import { registerFlakeViews } from './views';
 import { registerBuildSupport } from './commands/build';
 import { registerNixTasks } from './tasks';
 import { watchOtherNixServers } from './coexist';
+import { registerRobotsView } from './views/robots';
+import { registerDeployToolTasks } from './commands/robots';
 
 let context: Context | undefined;
 
@@ -19,6 +21,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   ctx.track(...registerDevices(ctx));
   ctx.track(...registerFlakeViews(ctx));
   ctx.track(registerBuildSupport(), registerNixTasks(ctx));
+  ctx.track(...registerRobotsView(ctx), registerDeployToolTasks(ctx));
   ctx.track(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SECTION)) ctx.log.info('Settings changed; the language server was told.');

@@ -4,6 +4,8 @@ import { flashCommand, installUdevRulesCommand, scanDevicesCommand } from './fla
 import { applyDevShellEnv, openDevShell, resetDevShellEnv } from './dev-shell';
 import { newProject } from './new-project';
 import { buildCommand } from './build';
+import { deployCommand, deployFleetCommand, rollBackCommand } from './deploy';
+import { addRobotToSettings, checkRobotAgainstWorkspace, openRobotTerminal, showRobotJournal } from './robots';
 
 /** Every command of the extension, by id; each is a small factory taking the context. */
 const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown> = {
@@ -17,6 +19,13 @@ const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown
   'jetsonNix.resetDevShellEnv': resetDevShellEnv,
   'jetsonNix.newProject': newProject,
   'jetsonNix.build': buildCommand,
+  'jetsonNix.deploy': deployCommand,
+  'jetsonNix.deployFleet': deployFleetCommand,
+  'jetsonNix.rollBack': rollBackCommand,
+  'jetsonNix.openRobotTerminal': openRobotTerminal,
+  'jetsonNix.showRobotJournal': showRobotJournal,
+  'jetsonNix.checkRobotAgainstWorkspace': checkRobotAgainstWorkspace,
+  'jetsonNix.addRobotToSettings': addRobotToSettings,
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {
