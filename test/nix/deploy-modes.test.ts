@@ -13,6 +13,7 @@ import { SshPool } from '../../client/src/robots/ssh';
 import { readStatus } from '../../client/src/robots/status';
 import { diffClosures, formatChange, parseDiffClosures, parsePathInfo } from '../../client/src/deploy/closure-diff';
 import { rollBack, type RollbackPlan } from '../../client/src/deploy/rollback';
+import { deployFleet } from '../../client/src/deploy/fleet';
 import { HOSTILE_NAMES } from '../support/hostile-names';
 import { CONFIGURATIONS, deploy, dependencies, deploySkip, FixtureFlake, nixEnv, ScriptedUi, withRobot } from '../support/deploy-run';
 
@@ -119,6 +120,35 @@ describe('Robots over SSH on 127.0.0.1: status, shell quoting, rollback, build p
       assert.deepEqual(robot.activations(), [`boot ${systems.robot} ok`], 'boot does not switch the running system');
       assert.equal(fs.readFileSync(path.join(robot.root, 'reboots.log'), 'utf8'), 'reboot\n');
       assert.equal(fs.readlinkSync(robot.paths.bootedSystem), systems.robot);
+    }));
+
+  test('a fleet: prepared together, one confirmation naming every robot; a canary that rolls back stops the rest', () =>
+    withRobot(flake, async (robot, pool) => {
+      // Two names for the one loopback robot: the fleet machinery is what is tested here.
+      const a = { ...robot.address, name: 'robot-a' };
+      const b = { ...robot.address, name: 'robot-b' };
+      const ui = new ScriptedUi();
+      const all = await deployFleet(
+        [a, b].map((r) => ({ robot: r, flakeDir: flake.dir, configuration: 'robot' })),
+        dependencies(flake, robot, pool, ui, []),
+        { parallel: 1, canary: false, signal: new AbortController().signal },
+      );
+      assert.deepEqual(all.map((o) => [o.robot, o.result]), [['robot-a', 'deployed'], ['robot-b', 'deployed']]);
+      assert.deepEqual(ui.plans.map((p) => p.target.robot.name), ['robot-a', 'robot-b'], 'one confirmation named both');
+
+      let asked = false;
+      const canary = await deployFleet(
+        [
+          { robot: a, flakeDir: flake.dir, configuration: 'robot-broken' },
+          { robot: b, flakeDir: flake.dir, configuration: 'previous' },
+        ],
+        dependencies(flake, robot, pool, new ScriptedUi(), []),
+        { parallel: 2, canary: true, signal: new AbortController().signal, continueAfterCanary: async () => (asked = true) },
+      );
+      assert.deepEqual(canary.map((o) => [o.robot, o.result]), [['robot-a', 'rolled-back'], ['robot-b', 'cancelled']]);
+      assert.equal(canary[1]!.message, 'Not deployed: the canary robot-a ended as "rolled-back"; robot-b was not changed.');
+      assert.equal(asked, false, 'nobody is asked to go on after a failed canary');
+      assert.equal(robot.currentSystem(), systems.robot);
     }));
 
   test('"what changes" agrees with nix store diff-closures on every pair of fixture systems', () => {

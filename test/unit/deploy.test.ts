@@ -59,6 +59,9 @@ test("closure diff: versions gone and come, sizes of 8 KiB or more, in diff-clos
   assert.deepEqual(reparsed.map(formatChange), ['linux: 5.15.148 → 5.15.150, +19.5 KiB', 'old-tool: 1.0 → ∅, -8.8 KiB', 'robot-lidar: ∅ → 0.4.1', 'zlib: +12.0 KiB', 'multi: 1.0, 1.1 → ε']);
   assert.equal(describeChanges(changes), 'Packages: 1 changed, 1 added, 1 removed; size +10.7 KiB. linux 5.15.148 → 5.15.150; robot-lidar ∅ → 0.4.1; old-tool 1.0 → ∅.');
   assert.equal(describeChanges([]), 'No package changes (same versions, same sizes).');
+  // With both closures known, the size is the exact total, small changes included.
+  assert.match(describeChanges(changes, 2048), /; size \+2\.0 KiB\./);
+  assert.match(describeChanges(changes, 0), /; same size\./);
 });
 
 test('path-info JSON of old and new Nix alike', () => {

@@ -168,10 +168,15 @@ export function formatSize(bytes: number): string {
   return `${sign}${value.toFixed(1)} ${unit}`;
 }
 
-/** One or two sentences for the confirmation: the counts, the size, the first few version changes. */
-export function describeChanges(changes: readonly ClosureChange[], shown = 4): string {
+/**
+ * One or two sentences for the confirmation: the counts, the size, the first few version changes.
+ * `totalDelta` is the exact change of the closure's size when both closures are known (the
+ * changes alone leave out differences under 8 KiB, as diff-closures does).
+ */
+export function describeChanges(changes: readonly ClosureChange[], totalDelta?: number, shown = 4): string {
   if (changes.length === 0) return 'No package changes (same versions, same sizes).';
   const s = summarize(changes);
+  if (totalDelta !== undefined) s.sizeDelta = totalDelta;
   const counts = [
     s.upgraded.length > 0 && `${s.upgraded.length} changed`,
     s.added.length > 0 && `${s.added.length} added`,
@@ -180,5 +185,5 @@ export function describeChanges(changes: readonly ClosureChange[], shown = 4): s
   ].filter((p): p is string => !!p);
   const first = [...s.upgraded, ...s.added, ...s.removed].slice(0, shown).map((c) => `${c.name} ${versions(c.removed)} → ${versions(c.added)}`);
   const more = s.upgraded.length + s.added.length + s.removed.length - first.length;
-  return `Packages: ${counts.join(', ')}; size ${formatSize(s.sizeDelta)}.${first.length > 0 ? ` ${first.join('; ')}${more > 0 ? `; and ${more} more` : ''}.` : ''}`;
+  return `Packages: ${counts.join(', ')}; ${s.sizeDelta === 0 ? 'same size' : `size ${formatSize(s.sizeDelta)}`}.${first.length > 0 ? ` ${first.join('; ')}${more > 0 ? `; and ${more} more` : ''}.` : ''}`;
 }

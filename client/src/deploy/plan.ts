@@ -53,10 +53,11 @@ export async function planChanges(r: PlanRequest): Promise<{ ok: true; plan: Dep
   changes ??= diffClosures(before, fresh.closure);
   const onRobot = new Set(before.map((p) => p.path));
   const copyBytes = fresh.closure.filter((p) => !onRobot.has(p.path)).reduce((sum, p) => sum + p.narSize, 0);
+  const total = (closure: PathInfo[]) => closure.reduce((sum, p) => sum + p.narSize, 0);
   r.log(`[${r.target.robot.name}] What changes (${changes.length} packages), ${current ?? 'nothing'} → ${r.outPath}:`);
   for (const change of changes) r.log(`  ${formatChange(change)}`);
   return {
     ok: true,
-    plan: { target: r.target, status: r.status, outPath: r.outPath, place: r.place, changes, changeSummary: describeChanges(changes), copyBytes, closure: fresh.closure, notes },
+    plan: { target: r.target, status: r.status, outPath: r.outPath, place: r.place, changes, changeSummary: describeChanges(changes, total(fresh.closure) - total(before)), copyBytes, closure: fresh.closure, notes },
   };
 }

@@ -85,5 +85,6 @@ async function changesBetween(r: RollbackRequest, session: ReturnType<DeployDepe
   const common = { nix: r.deps.nix, cwd: r.cwd, env: r.deps.env, signal: r.signal, session };
   const [before, after] = await Promise.all([closureInfo({ ...common, storePath: from.system }), closureInfo({ ...common, storePath: to.system })]);
   if (!before.ok || !after.ok) return `What changes could not be read: ${!before.ok ? before.message : !after.ok ? after.message : ''}`;
-  return describeChanges(diffClosures(before.closure, after.closure));
+  const size = (c: { narSize: number }[]) => c.reduce((sum, p) => sum + p.narSize, 0);
+  return describeChanges(diffClosures(before.closure, after.closure), size(after.closure) - size(before.closure));
 }

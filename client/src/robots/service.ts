@@ -30,15 +30,20 @@ export class RobotService implements vscode.Disposable {
       flakeModel(ctx).onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('jetsonNix.deploy.sshConfigFile')) void this.resetPool();
-        if (e.affectsConfiguration('jetsonNix.robots')) this.changed.fire();
+        if (e.affectsConfiguration('jetsonNix.robots')) {
+          readSettings(this.log);
+          this.changed.fire();
+        }
       }),
     );
+    // Invalid robot entries are said once here, not at every redraw of the view.
+    readSettings(this.log);
   }
 
   /** The robots of the workspace, as the view lists them. */
   robots(): RobotEntry[] {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return workspaceRobots(readSettings(this.ctx.log).robots, flakeModel(this.ctx).flakes, root);
+    return workspaceRobots(readSettings().robots, flakeModel(this.ctx).flakes, root);
   }
 
   pool(): SshPool {
