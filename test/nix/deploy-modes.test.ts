@@ -14,6 +14,7 @@ import { readStatus } from '../../client/src/robots/status';
 import { diffClosures, formatChange, parseDiffClosures, parsePathInfo } from '../../client/src/deploy/closure-diff';
 import { rollBack, type RollbackPlan } from '../../client/src/deploy/rollback';
 import { deployFleet } from '../../client/src/deploy/fleet';
+import { activate } from '../../client/src/deploy/activate';
 import { HOSTILE_NAMES } from '../support/hostile-names';
 import { CONFIGURATIONS, deploy, dependencies, deploySkip, FixtureFlake, nixEnv, ScriptedUi, withRobot } from '../support/deploy-run';
 
@@ -69,6 +70,9 @@ describe('Robots over SSH on 127.0.0.1: status, shell quoting, rollback, build p
         assert.match(!read.ok ? read.failure.message : '', /SSH does not know the host key of robot-1 .* Connect once in a terminal \(`ssh -F \S+ -p \d+ root@127\.0\.0\.1`\)/);
         const closed = await readStatus(stranger.session({ ...robot.address, port: 1 }), robot.paths);
         assert.equal(!closed.ok && closed.failure.kind, 'unreachable');
+        const { outcome, ui } = await deploy(flake, robot, stranger, 'robot');
+        assert.deepEqual([outcome.result, outcome.stage, outcome.sshFailure], ['refused', 'connect', 'host-key-unknown']);
+        assert.deepEqual(ui.stages, ['connect'], 'nothing is evaluated or built for a robot SSH does not trust yet');
       } finally {
         await stranger.dispose();
       }
@@ -120,6 +124,36 @@ describe('Robots over SSH on 127.0.0.1: status, shell quoting, rollback, build p
       assert.deepEqual(robot.activations(), [`boot ${systems.robot} ok`], 'boot does not switch the running system');
       assert.equal(fs.readFileSync(path.join(robot.root, 'reboots.log'), 'utf8'), 'reboot\n');
       assert.equal(fs.readlinkSync(robot.paths.bootedSystem), systems.robot);
+    }));
+
+  test('when sudo needs a password, the supervisor starts in a terminal (ssh -t, sudo asks there) and is followed to its end', () =>
+    withRobot(flake, async (robot, pool) => {
+      await robot.install(systems.robot);
+      const session = pool.session(robot.address);
+      const terminals: string[][] = [];
+      const outcome = await activate({
+        session,
+        paths: robot.paths,
+        how: 'switch-generation',
+        target: '1',
+        action: 'switch',
+        confirmTimeoutSeconds: 5,
+        privilege: 'sudo-password',
+        user: robot.server.user,
+        log: () => undefined,
+        timing: { pollMs: 250 },
+        // What VS Code's terminal does, without a person: run ssh with these arguments to its end.
+        runInTerminal: async (_title, sshArgs) => {
+          terminals.push(sshArgs);
+          execFileSync('ssh', sshArgs, { stdio: 'ignore' });
+        },
+      });
+      assert.equal(outcome.result, 'deployed', outcome.result === 'deployed' ? '' : JSON.stringify(outcome));
+      assert.equal(terminals.length, 1);
+      assert.ok(terminals[0]!.includes('-t'), 'a terminal for sudo to ask in');
+      assert.match(terminals[0]!.at(-1)!, /^sudo systemd-run --unit=jetson-nix-deploy-/, 'sudo without -n: it may ask');
+      assert.match(fs.readFileSync(path.join(robot.root, 'sudo.log'), 'utf8'), /^sudo systemd-run /);
+      assert.equal(robot.currentSystem(), systems.previous);
     }));
 
   test('a fleet: prepared together, one confirmation naming every robot; a canary that rolls back stops the rest', () =>

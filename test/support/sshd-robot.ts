@@ -13,7 +13,8 @@
  *   `JETSON_NIX_TEST_ROBOT_PATHS` (client/src/robots/paths.ts), which nothing else sets.
  * - `systemd-run` and `systemctl reboot` stand-ins first on PATH: systemd is not PID 1 here, so a
  *   "transient unit" is a process detached with setsid (it outlives the SSH session that started
- *   it, as a unit does), with its output in journal/<unit>.log.
+ *   it, as a unit does), with its output in journal/<unit>.log. A `sudo` stand-in too (sudo is not
+ *   installed here and the robot's user is root): it logs and runs the command.
  * - hooks the fixture systems (test/fixtures/flakes/robot-deploy/system.nix) call:
  *   control/cut-ssh ends this sshd and every connection to it (a new system that breaks SSH),
  *   control/ensure-sshd starts it again (as a good system's activation restarts sshd.service).
@@ -110,6 +111,12 @@ exit 0
 echo reboot >> ${q(path.join(root, 'reboots.log'))}
 setsid ${q(path.join(root, 'control', 'reboot'))} < /dev/null > /dev/null 2>&1 &
 exit 0
+`,
+    'bin/sudo': `#!/bin/sh
+# Stand-in for sudo (not installed here, and the robot's user is root anyway): runs the command.
+echo "sudo $*" >> ${q(path.join(root, 'sudo.log'))}
+[ "$1" = -n ] && shift
+exec "$@"
 `,
     'control/cut-ssh': `#!/bin/sh
 pid=$(cat ${q(pidFile)} 2>/dev/null)

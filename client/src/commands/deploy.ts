@@ -129,12 +129,12 @@ async function runDeploys(ctx: Context, robots: RobotEntry[], canary: boolean): 
       cancel.dispose();
     }
   });
-  report(service.log, outcomes);
+  report(service.log, outcomes, robots);
   await service.refresh(robots);
 }
 
 /** The outcome in the log (every line, the activation output) and one notification. */
-function report(log: vscode.LogOutputChannel, outcomes: DeployOutcome[]): void {
+function report(log: vscode.LogOutputChannel, outcomes: DeployOutcome[], robots: RobotEntry[] = []): void {
   for (const o of outcomes) {
     log.info(outcomeLine(o));
     if (o.output) log.info(`Activation output on ${o.robot} (${o.unit ?? 'supervisor'}):\n${o.output.trimEnd()}`);
@@ -145,6 +145,10 @@ function report(log: vscode.LogOutputChannel, outcomes: DeployOutcome[]): void {
     if (o.result === 'deployed' || o.result === 'unchanged') void vscode.window.showInformationMessage(o.message, 'Show Log').then(showLog);
     else if (o.result === 'cancelled') vscode.window.setStatusBarMessage(o.message, 8000);
     else if (o.result === 'unknown') void vscode.window.showWarningMessage(o.message, 'Show Log').then(showLog);
+    else if (o.sshFailure === 'host-key-unknown') {
+      const robot = robots.find((r) => r.name === o.robot);
+      void vscode.window.showErrorMessage(o.message, 'Open SSH Terminal').then((c) => c && vscode.commands.executeCommand('jetsonNix.openRobotTerminal', { robot }));
+    }
     else void vscode.window.showErrorMessage(o.message, o.output ? 'Show Activation Output' : 'Show Log').then(showLog);
     return;
   }

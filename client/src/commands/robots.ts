@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Context } from '../context';
 import { readSettings } from '../config';
-import { robotService } from '../robots/service';
+import { expandHome, robotService } from '../robots/service';
 import type { RobotEntry } from '../robots/list';
 import { remoteCommand } from '../robots/quote';
 import { readStatus } from '../robots/status';
@@ -106,7 +106,7 @@ export function registerDeployToolTasks(ctx: Context): vscode.Disposable {
 function interactiveArgs(ctx: Context, robot: RobotEntry, extra: string[], command?: string): string[] {
   const a = robot.address!;
   const config = readSettings(ctx.log)['deploy.sshConfigFile'].trim();
-  return [...(config ? ['-F', config] : []), ...(a.port ? ['-p', String(a.port)] : []), ...(a.user ? ['-l', a.user] : []), ...extra, '--', a.host, ...(command ? [command] : [])];
+  return [...(config ? ['-F', expandHome(config)] : []), ...(a.port ? ['-p', String(a.port)] : []), ...(a.user ? ['-l', a.user] : []), ...extra, '--', a.host, ...(command ? [command] : [])];
 }
 
 function reachable(arg: unknown): RobotEntry | undefined {

@@ -117,14 +117,14 @@ export class RobotDeploy {
     return { robot: this.name, configuration: this.target.configuration, result, message, stage: this.stageNow, ...extra };
   }
 
-  private end(result: DeployResult, message: string): never {
-    throw new Stop(this.outcome(result, message));
+  private end(result: DeployResult, message: string, extra: Partial<DeployOutcome> = {}): never {
+    throw new Stop(this.outcome(result, message, extra));
   }
 
   private async connect(): Promise<RobotStatus> {
     const read = await readStatus(this.session, this.deps.paths, this.signal);
     this.checkCancelled();
-    if (!read.ok) this.end('refused', read.failure.message);
+    if (!read.ok) this.end('refused', read.failure.message, { sshFailure: read.failure.kind });
     const s = read.status;
     this.deps.log(`[${this.name}] runs ${s.currentSystem ?? '?'} (generation ${s.generation?.number ?? '?'}), firmware ${s.biosVersion ?? 'unknown'}, module ${s.compatible[0] ?? 'unknown'}, as ${s.user} (${s.privilege})`);
     if (s.privilege === 'none') this.end('refused', `${s.user} on ${this.name} is neither root nor allowed to use sudo, and activating a system needs root. Deploy as root (the robot's \`user\`) or give ${s.user} sudo rights.`);

@@ -3,7 +3,7 @@
  * ended. Shared by the flow (no `vscode`), its VS Code face and the tests.
  */
 import type { RobotPaths } from '../robots/paths';
-import type { RobotAddress, SshPool } from '../robots/ssh';
+import type { RobotAddress, SshFailureKind, SshPool } from '../robots/ssh';
 import type { RobotStatus } from '../robots/status';
 import type { BuildCapability, BuildPlace, BuildPlaceSetting } from './build-place';
 import type { ClosureChange, PathInfo } from './closure-diff';
@@ -97,6 +97,8 @@ export interface DeployOutcome {
   generation?: number;
   /** The supervisor's transient unit on the robot (`journalctl -u …`). */
   unit?: string;
+  /** Set when SSH itself failed (an unknown host key is accepted in a terminal). */
+  sshFailure?: SshFailureKind;
 }
 
 export interface DeployDependencies {

@@ -102,7 +102,7 @@ export class RobotService implements vscode.Disposable {
 }
 
 /** `~/x` → the home folder's `x` (settings are written the way a shell user writes paths). */
-function expandHome(file: string): string {
+export function expandHome(file: string): string {
   return file === '~' || file.startsWith('~/') ? `${process.env.HOME ?? ''}${file.slice(1)}` : file;
 }
 
