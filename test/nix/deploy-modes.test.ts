@@ -156,6 +156,27 @@ describe('Robots over SSH on 127.0.0.1: status, shell quoting, rollback, build p
       assert.equal(robot.currentSystem(), systems.previous);
     }));
 
+  test('a supervisor that never starts is said as such, with where to look; nothing was activated', () =>
+    withRobot(flake, async (robot, pool) => {
+      // A systemd-run that accepts the unit and runs nothing (as when the unit dies at once).
+      fs.writeFileSync(path.join(robot.root, 'bin', 'systemd-run'), '#!/bin/sh\nexit 0\n');
+      const outcome = await activate({
+        session: pool.session(robot.address),
+        paths: robot.paths,
+        how: 'set',
+        target: systems.robot,
+        action: 'switch',
+        confirmTimeoutSeconds: 5,
+        privilege: 'root',
+        user: robot.server.user,
+        log: () => undefined,
+        timing: { pollMs: 250, startSeconds: 2 },
+      });
+      assert.equal(outcome.result, 'failed');
+      assert.match(outcome.result === 'failed' ? outcome.message : '', /wrote nothing within 2 s, so nothing was activated\. `journalctl -u jetson-nix-deploy-\S+` on the robot says why/);
+      assert.deepEqual(robot.activations(), []);
+    }));
+
   test('a fleet: prepared together, one confirmation naming every robot; a canary that rolls back stops the rest', () =>
     withRobot(flake, async (robot, pool) => {
       // Two names for the one loopback robot: the fleet machinery is what is tested here.

@@ -40,9 +40,11 @@ export interface ActivationTiming {
   maxActivationSeconds: number;
   /** How long the user has to type the sudo password. */
   passwordSeconds: number;
+  /** How long a started unit may take to write its first state. */
+  startSeconds: number;
 }
 
-const TIMING: ActivationTiming = { pollMs: 1000, graceSeconds: 120, maxActivationSeconds: 1800, passwordSeconds: 300 };
+const TIMING: ActivationTiming = { pollMs: 1000, graceSeconds: 120, maxActivationSeconds: 1800, passwordSeconds: 300, startSeconds: 60 };
 
 export interface ActivationProgress {
   phase: SupervisorState['phase'] | 'unreachable';
@@ -142,6 +144,8 @@ class Follower {
       const state = await this.read();
       if (state) {
         if (isFinal(state.phase)) return this.finish(state);
+        if (state.phase === 'starting' && Date.now() - this.startedAt > this.timing.startSeconds * 1000)
+          return this.failed(`The supervisor was started but wrote nothing within ${this.timing.startSeconds} s, so nothing was activated. \`journalctl -u ${this.job.unit}\` on the robot says why.`);
         if (state.phase === 'waiting') await this.confirm();
         this.report(state);
       } else {
