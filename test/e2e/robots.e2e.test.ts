@@ -58,7 +58,20 @@ describe('Robots in VS Code (code-server) with a robot on 127.0.0.1', { skip }, 
         const [row] = await robots.waitForItems('robot-1 reachable at generation 1', (items) => items[0]?.label === 'robot-1' && items[0].description === 'reachable · gen 1 · L4T 36.4.4', { timeoutMs: 90_000 });
         assert.match(row!.tooltip, new RegExp(`robot-1: root@127\\.0\\.0\\.1:${robot.server.port} → robot`));
         assert.ok(row!.actions.includes('Deploy to Robot…'));
+        // A click on the row opens its status (and another closes it, so the next robot stays in view).
+        const robotRow = vs.page.locator('.pane-body .monaco-list-row', { has: vs.page.locator('.label-name', { hasText: /^\s*robot-1\s*$/ }) }).first();
+        await robotRow.click();
+        const shown = ['Runs', 'Firmware', 'Module', 'Free in /nix', 'Login'];
+        const details = await robots.waitForItems('the status of robot-1', (items) => shown.every((label) => items.some((i) => i.level === 2 && i.label === label && i.description !== '')));
+        const detail = (label: string) => details.find((i) => i.level === 2 && i.label === label)?.description;
+        assert.match(detail('Runs') ?? '', /^nixos-system-robot-1-25\.05\.1 \(generation 1, \d{4}-\d\d-\d\d \d\d:\d\d\)$/);
+        assert.equal(detail('Firmware'), 'L4T 36.4.4');
+        assert.equal(detail('Module'), 'AGX Orin (p3701-0005)');
+        assert.equal(detail('Login'), 'root (root)');
+        assert.match(detail('Free in /nix') ?? '', /^\d+(\.\d)? (MiB|GiB)$/);
         await vs.screenshot('robots');
+        await robotRow.click();
+        await robots.waitForItems('robot-1 closed again', (items) => !items.some((i) => i.level === 2));
 
         await deployFromRow(vs, robots, robot, t.diagnostic.bind(t));
         await brokenIsRolledBack(vs, robots, robot);
