@@ -1,7 +1,8 @@
 // Builds the extension client, the language server and the CLI into dist/,
-// and copies the two WebAssembly files the parser needs next to the server bundle.
+// and copies the two WebAssembly files the parser needs and the ROS package index next to the
+// server bundle (the index is read on first use, not bundled: parsing it at start-up would cost).
 //   node esbuild.mjs               development build (source maps)
-//   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
+//   node esbuild.mjs --production  minified, no source maps (what the .vsix and the npm package ship)
 //   node esbuild.mjs --watch       rebuild on change
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -9,7 +10,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const production = process.argv.includes('--production');
+// `npm pack` and `npm publish` run the `prepare` script after `prepack`: what they ship is built here,
+// so it is built as for the .vsix (npm names the command it runs in npm_command).
+const production = process.argv.includes('--production') || ['pack', 'publish'].includes(process.env.npm_command ?? '');
 const watch = process.argv.includes('--watch');
 
 /** The runtime and the grammar, and where each comes from (logged by the server at start). */
@@ -21,9 +24,12 @@ const wasmFiles = [
   },
 ];
 
+/** Data the server reads from beside its bundle. */
+const dataFiles = [{ from: 'server/ros/ros-index.txt', to: 'dist/server/ros-index.txt' }];
+
 function copyWasm() {
   mkdirSync('dist/server', { recursive: true });
-  for (const { from, to } of wasmFiles) {
+  for (const { from, to } of [...wasmFiles, ...dataFiles]) {
     if (!existsSync(from)) throw new Error(`missing ${from}: run npm ci`);
     copyFileSync(from, to);
   }

@@ -27,8 +27,8 @@ export { PLACEHOLDER_DESCRIPTION, mergeSchema, readTree } from '../server/src/sc
 // ---------------------------------------------------------------------------------------------
 // The command line.
 
-/** `git -C root …`, or undefined when root is not a git checkout. */
-function git(root: string, args: string[]): string | undefined {
+/** `git -C root …`, or undefined when it fails or prints nothing (root is not a git checkout). */
+export function git(root: string, args: string[]): string | undefined {
   try {
     return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
   } catch {
@@ -36,7 +36,8 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
-function flag(argv: string[], name: string): string | undefined {
+/** The value after `name` on a command line. */
+export function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 }
@@ -90,8 +91,9 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs a script's main with its arguments: its result is the exit code, an error one line and code 1. */
+export function runCommand(run: (argv: string[]) => Promise<number>): void {
+  run(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
       console.error(e instanceof Error ? e.message : e);
@@ -99,3 +101,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runCommand(main);

@@ -19,6 +19,9 @@
 //
 // Usage: node scripts/test-extension-host.mjs [options]
 //   --target auto|desktop|code-server   where to run (see above)
+//   --suite all|trusted|untrusted       which run(s): the trusted workspace (suite/*.test.ts) and/or
+//                      an untrusted, hostile one in Restricted Mode (suite/untrusted-*.test.ts,
+//                      workspace from scripts/extension-host-untrusted.mjs); default all, one after the other
 //   --grep REGEXP      run only the tests whose full title matches
 //   --no-build         do not run `node esbuild.mjs` first (dist/ must be current)
 //   --build-only       build (dist/, and the suite into test/extension-host/out/) and stop
@@ -27,13 +30,15 @@
 //   -h, --help
 //
 // Exit status: 0 all tests passed; 1 a test failed; 2 the suite could not be run (no VS Code,
-// VS Code did not start, the run timed out). Artefacts: test-output/extension-host/.
+// VS Code did not start, the run timed out); with both runs, the worse of the two.
+// Artefacts: test-output/extension-host/<trusted|untrusted>/.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareUntrustedWorkspace, UNTRUSTED_SETTINGS } from './extension-host-untrusted.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(REPO, 'package.json'));
@@ -85,6 +90,7 @@ function usage() {
 function parseArgs(argv) {
   const options = {
     target: process.env.JETSON_NIX_EH_TARGET ?? 'auto',
+    suites: ['trusted', 'untrusted'],
     grep: undefined,
     build: true,
     buildOnly: false,
@@ -100,6 +106,11 @@ function parseArgs(argv) {
     };
     const name = arg.split('=')[0];
     if (name === '--target') options.target = value();
+    else if (name === '--suite') {
+      const suite = value();
+      if (!['all', 'trusted', 'untrusted'].includes(suite)) throw new NotRun(`--suite must be all, trusted or untrusted, not ${suite}`);
+      options.suites = suite === 'all' ? ['trusted', 'untrusted'] : [suite];
+    }
     else if (name === '--grep') options.grep = value();
     else if (name === '--timeout') options.timeoutMs = Number(value()) * 1000;
     else if (arg === '--no-build') options.build = false;
@@ -220,24 +231,31 @@ async function stopAll(groups, marker) {
 // ---------------------------------------------------------------------------------------------
 // A run's folders and result
 
-function createSession() {
+/** The folders of one run (`suite`: trusted or untrusted), its workspace and its user settings. */
+function createSession(suite) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jetson-nix-eh-'));
+  const artifacts = path.join(ARTIFACTS, suite);
   const dirs = {
+    suite,
     root,
+    artifacts,
     workspace: path.join(root, 'workspace'),
+    markers: path.join(root, 'markers'),
     userData: path.join(root, 'user-data'),
     extensions: path.join(root, 'extensions'),
     tmp: path.join(root, 'tmp'),
     standIns: path.join(root, 'stand-ins'),
     xdgData: path.join(root, 'xdg-data'),
     xdgConfig: path.join(root, 'xdg-config'),
-    log: path.join(ARTIFACTS, 'report.txt'),
-    result: path.join(ARTIFACTS, 'result.json'),
+    log: path.join(artifacts, 'report.txt'),
+    result: path.join(artifacts, 'result.json'),
   };
-  for (const d of [dirs.userData, dirs.extensions, dirs.tmp, dirs.xdgData, dirs.xdgConfig, dirs.standIns]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [artifacts, dirs.userData, dirs.extensions, dirs.tmp, dirs.xdgData, dirs.xdgConfig, dirs.standIns]) fs.mkdirSync(d, { recursive: true });
   fs.cpSync(FIXTURE, dirs.workspace, { recursive: true });
+  if (suite === 'untrusted') prepareUntrustedWorkspace(dirs.workspace, dirs.markers);
+  const settings = suite === 'untrusted' ? { ...SETTINGS, ...UNTRUSTED_SETTINGS } : SETTINGS;
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   return dirs;
 }
 
@@ -268,6 +286,9 @@ function suiteEnv(dirs, options, { withLog }) {
   return {
     ...(withLog ? { JETSON_NIX_EH_LOG: dirs.log } : {}),
     JETSON_NIX_EH_RESULT: dirs.result,
+    JETSON_NIX_EH_SUITE: dirs.suite,
+    JETSON_NIX_EH_MARKERS: dirs.markers,
+    JETSON_NIX_EH_VSCODE_LOGS: path.join(dirs.userData, 'logs'),
     JETSON_NIX_EH_STANDINS: dirs.standIns,
     JETSON_NIX_EH_COLOR: process.stdout.isTTY ? '1' : '0',
     ...(options.grep ? { JETSON_NIX_EH_GREP: options.grep } : {}),
@@ -320,23 +341,23 @@ async function findDesktop(options) {
   }
 }
 
-async function runDesktop(exe, options) {
+async function runDesktop(exe, options, suite) {
   const { runTests } = require('@vscode/test-electron');
-  const dirs = createSession();
-  await packStandIns(dirs);
+  const dirs = createSession(suite);
+  if (suite === 'trusted') await packStandIns(dirs);
   const t0 = Date.now();
-  log(`running the suite in VS Code desktop (${exe}) on ${dirs.workspace}`);
+  log(`running the ${suite} suite in VS Code desktop (${exe}) on ${dirs.workspace}`);
+  // No --disable-extensions: the extensions folder is the run's own, empty but for the stand-ins
+  // the suite installs (which that flag would keep disabled).
+  const launchArgs = [dirs.workspace, `--user-data-dir=${dirs.userData}`, `--extensions-dir=${dirs.extensions}`];
+  const extensionTestsPath = path.join(SUITE_OUT, 'index.js');
+  const extensionTestsEnv = suiteEnv(dirs, options, { withLog: false });
   let code;
   try {
-    code = await runTests({
-      vscodeExecutablePath: exe,
-      extensionDevelopmentPath: REPO,
-      extensionTestsPath: path.join(SUITE_OUT, 'index.js'),
-      extensionTestsEnv: suiteEnv(dirs, options, { withLog: false }),
-      // No --disable-extensions: the extensions folder is the run's own, empty but for the stand-ins
-      // the suite installs (which that flag would keep disabled).
-      launchArgs: [dirs.workspace, `--user-data-dir=${dirs.userData}`, `--extensions-dir=${dirs.extensions}`],
-    });
+    code =
+      suite === 'trusted'
+        ? await runTests({ vscodeExecutablePath: exe, extensionDevelopmentPath: REPO, extensionTestsPath, extensionTestsEnv, launchArgs })
+        : await runDesktopWithTrust(exe, [...launchArgs, `--extensionTestsPath=${extensionTestsPath}`, `--extensionDevelopmentPath=${REPO}`], extensionTestsEnv);
   } catch (error) {
     // TestRunFailedError: VS Code exited with a non-zero code (a failed test, or a crash).
     code = typeof error?.code === 'number' ? error.code : undefined;
@@ -348,6 +369,19 @@ async function runDesktop(exe, options) {
   }
   log(`VS Code desktop finished in ${elapsed(t0)}`);
   return verdict(code ?? -1, dirs);
+}
+
+/**
+ * VS Code desktop with the arguments @vscode/test-electron's runTests passes, except
+ * --disable-workspace-trust, which it always adds and which would make every folder trusted.
+ */
+function runDesktopWithTrust(exe, args, env) {
+  const all = ['--no-sandbox', '--disable-gpu-sandbox', '--disable-updates', '--skip-welcome', '--skip-release-notes', ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, all, { env: { ...process.env, ...env }, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : 0)));
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,27 +448,29 @@ function runCleanups() {
 }
 let interrupted = false;
 
-async function runCodeServer(install, options) {
+async function runCodeServer(install, options, suite) {
   const { chromium } = require('playwright-core');
-  const dirs = createSession();
+  const dirs = createSession(suite);
   const groups = [];
   cleanups.push(async () => fs.rmSync(dirs.root, { recursive: true, force: true }));
-  await packStandIns(dirs);
+  if (suite === 'trusted') await packStandIns(dirs);
   cleanups.push(async () => {
     const { stopped, killed } = await stopAll(groups, dirs.root);
     const left = ourProcesses(groups, dirs.root);
     log(`cleanup: stopped ${stopped} process(es)${killed ? ` (${killed} needed SIGKILL)` : ''}; ${left.length} left${left.length ? `: ${left.map((p) => `${p.pid} ${p.cmdline.slice(0, 120)}`).join('; ')}` : ''}`);
-    copyLogs(path.join(dirs.userData, 'logs'), path.join(ARTIFACTS, 'vscode-logs'));
+    copyLogs(path.join(dirs.userData, 'logs'), path.join(dirs.artifacts, 'vscode-logs'));
   });
 
   // code-server in its own process group: one signal reaches its extension host and our language server.
-  const csLog = path.join(ARTIFACTS, 'code-server.log');
+  const csLog = path.join(dirs.artifacts, 'code-server.log');
   const out = fs.openSync(csLog, 'a');
   const env = { ...cleanEnv(), ...suiteEnv(dirs, options, { withLog: true }), TMPDIR: dirs.tmp, XDG_DATA_HOME: dirs.xdgData, XDG_CONFIG_HOME: dirs.xdgConfig };
   const args = [
     install.codeServerEntry,
     ...['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions],
-    ...['--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'],
+    ...['--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry', '--disable-update-check'],
+    // The untrusted run needs workspace trust on, so that its folder stays in Restricted Mode.
+    ...(suite === 'trusted' ? ['--disable-workspace-trust'] : []),
     ...['--disable-getting-started-override', '--ignore-last-opened'],
     // Without it a built workbench ignores the extension development payload (see the header).
     ...['--vscode-option', 'enable-smoke-test-driver'],
@@ -468,8 +504,8 @@ async function runCodeServer(install, options) {
   });
   cleanups.push(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, 'browser-console.log'));
-  const workbenchLog = fs.createWriteStream(path.join(ARTIFACTS, 'workbench.log'));
+  const consoleLog = fs.createWriteStream(path.join(dirs.artifacts, 'browser-console.log'));
+  const workbenchLog = fs.createWriteStream(path.join(dirs.artifacts, 'workbench.log'));
   cleanups.push(async () => {
     consoleLog.end();
     workbenchLog.end();
@@ -489,7 +525,7 @@ async function runCodeServer(install, options) {
   });
   await page.exposeFunction('codeAutomationExit', (code, logs) => {
     for (const { relativePath, contents } of Array.isArray(logs) ? logs : []) {
-      const file = path.join(ARTIFACTS, 'workbench-logs', relativePath);
+      const file = path.join(dirs.artifacts, 'workbench-logs', relativePath);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, contents);
     }
@@ -510,7 +546,7 @@ async function runCodeServer(install, options) {
   ];
   const pageUrl = `${url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const t1 = Date.now();
-  log(`opening the workbench in headless Chromium; VS Code starts the extension host and runs the suite`);
+  log(`opening the workbench in headless Chromium; VS Code starts the extension host and runs the ${suite} suite`);
   const showReport = follow(dirs.log);
   const ticker = setInterval(showReport, 200);
   let timer;
@@ -526,15 +562,15 @@ async function runCodeServer(install, options) {
 
   if (interrupted) return EXIT_NOT_RUN;
   if (outcome.error !== undefined) {
-    await page.screenshot({ path: path.join(ARTIFACTS, 'failure.png') }).catch(() => undefined);
+    await page.screenshot({ path: path.join(dirs.artifacts, 'failure.png') }).catch(() => undefined);
     log(`${outcome.error}; last lines of the extension host log:\n${tail(findFile(path.join(dirs.userData, 'logs'), 'remoteexthost.log'))}`);
-    log(`artefacts: ${path.relative(REPO, ARTIFACTS)}/`);
+    log(`artefacts: ${path.relative(REPO, dirs.artifacts)}/`);
     return EXIT_NOT_RUN;
   }
   log(`VS Code reported exit code ${outcome.code} after ${elapsed(t1)} (workbench load and tests)`);
   if (outcome.code !== 0) {
-    await page.screenshot({ path: path.join(ARTIFACTS, 'failure.png') }).catch(() => undefined);
-    log(`artefacts: ${path.relative(REPO, ARTIFACTS)}/`);
+    await page.screenshot({ path: path.join(dirs.artifacts, 'failure.png') }).catch(() => undefined);
+    log(`artefacts: ${path.relative(REPO, dirs.artifacts)}/`);
   }
   return verdict(outcome.code, dirs);
 }
@@ -580,19 +616,32 @@ async function main() {
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 
+  let run;
   if (options.target !== 'code-server') {
     const desktop = await findDesktop(options);
-    if (desktop.exe) return runDesktop(desktop.exe, options);
-    if (options.target === 'desktop') throw new NotRun(`VS Code desktop is not available: ${desktop.why}`);
-    log(`VS Code desktop is not available (${desktop.why}); using code-server`);
+    if (desktop.exe) run = (suite) => runDesktop(desktop.exe, options, suite);
+    else if (options.target === 'desktop') throw new NotRun(`VS Code desktop is not available: ${desktop.why}`);
+    else log(`VS Code desktop is not available (${desktop.why}); using code-server`);
   }
-  if (process.platform !== 'linux') throw new NotRun('the code-server target needs Linux (scripts/e2e-setup.sh); use VS Code desktop');
-  const install = findCodeServer(options);
-  try {
-    return await runCodeServer(install, options);
-  } finally {
-    await runCleanups();
+  if (!run) {
+    if (process.platform !== 'linux') throw new NotRun('the code-server target needs Linux (scripts/e2e-setup.sh); use VS Code desktop');
+    const install = findCodeServer(options);
+    run = async (suite) => {
+      try {
+        return await runCodeServer(install, options, suite);
+      } finally {
+        await runCleanups();
+        cleaning = undefined;
+      }
+    };
   }
+  // One run after the other (two VS Codes at once would share the machine's 2 cores); the worse code wins.
+  const codes = [];
+  for (const suite of options.suites) {
+    if (interrupted) break;
+    codes.push(await run(suite));
+  }
+  return codes.includes(EXIT_NOT_RUN) ? EXIT_NOT_RUN : codes.includes(EXIT_FAILED) ? EXIT_FAILED : 0;
 }
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

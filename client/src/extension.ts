@@ -10,6 +10,8 @@ import { registerNixTasks } from './tasks';
 import { watchOtherNixServers } from './coexist';
 import { registerRobotsView } from './views/robots';
 import { registerDeployToolTasks } from './commands/robots';
+import { registerDoctor } from './doctor/index';
+import { registerReportView } from './doctor/report-view';
 
 let context: Context | undefined;
 
@@ -22,6 +24,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   ctx.track(...registerFlakeViews(ctx));
   ctx.track(registerBuildSupport(), registerNixTasks(ctx));
   ctx.track(...registerRobotsView(ctx), registerDeployToolTasks(ctx));
+  ctx.track(...registerReportView(ctx), ...registerDoctor(ctx));
   ctx.track(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SECTION)) ctx.log.info('Settings changed; the language server was told.');

@@ -21,8 +21,11 @@ export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
   /** The start in progress: a stop waits for it, or a restart while starting leaves two servers. */
   private starting: Promise<void> | undefined;
-  /** One watcher for the extension's lifetime (a client does not dispose the watchers it is given). */
-  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/{*.nix,flake.lock}');
+  /**
+   * One watcher for the extension's lifetime (a client does not dispose the watchers it is given):
+   * Nix files, the locks the flake checks read, and the repository's `.jetson-nix.json`.
+   */
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/{*.nix,flake.lock,.jetson-nix.json}');
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private current: ServerState = 'stopped';

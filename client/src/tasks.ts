@@ -15,7 +15,7 @@ import type { Context } from './context';
 import { readSettings } from './config';
 import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../../server/src/protocol';
 import { configurationInstallable, installableLabel, packageInstallable, taskBuildArgs } from './nix/build';
-import { nixConfigEnv } from './nix/exec';
+import { nixConfigEnv, resolveExecutable, ToolMissingError } from './nix/exec';
 
 export const TASK_TYPE = 'nix';
 /** Both layouts of Nix's errors (see package.json's problemMatchers). */
@@ -50,7 +50,9 @@ async function provideTasks(ctx: Context): Promise<vscode.Task[]> {
     ];
     for (const installable of new Set(installables)) {
       const definition: NixTaskDefinition = { type: TASK_TYPE, installable, ...(flake ? { flake } : {}) };
-      tasks.push(createTask(ctx, definition, folder, `build ${installableLabel(installable)}${flake ? ` (${flake})` : ''}`));
+      const task = createTask(ctx, definition, folder, `build ${installableLabel(installable)}${flake ? ` (${flake})` : ''}`);
+      if (!task) return [];
+      tasks.push(task);
     }
   }
   return tasks;
@@ -66,10 +68,28 @@ function resolveTask(ctx: Context, task: vscode.Task): vscode.Task | undefined {
   return createTask(ctx, definition, task.scope ?? vscode.TaskScope.Workspace, task.name);
 }
 
-function createTask(ctx: Context, definition: NixTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, name: string): vscode.Task {
+/**
+ * The `nix` a task runs: an absolute path, so that neither the task's folder nor a PATH changed by
+ * a dev shell decides what runs. A Nix that is not installed stays a bare name (VS Code then says
+ * it cannot find it when the task runs); a relative path is refused, and no task is offered.
+ */
+function taskExecutable(ctx: Context): string | undefined {
+  const setting = readSettings(ctx.log)['nix.executable'];
+  try {
+    return resolveExecutable(setting);
+  } catch (err) {
+    if (!(err instanceof ToolMissingError)) throw err;
+    ctx.log.warn(`Nix tasks: ${err.message}`);
+    return setting.includes('/') ? undefined : setting;
+  }
+}
+
+function createTask(ctx: Context, definition: NixTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, name: string): vscode.Task | undefined {
+  const nix = taskExecutable(ctx);
+  if (nix === undefined) return undefined;
   const folder = typeof scope === 'object' ? scope : vscode.workspace.workspaceFolders?.[0];
   const base = folder?.uri.fsPath ?? process.cwd();
-  const execution = new vscode.ProcessExecution(readSettings(ctx.log)['nix.executable'], taskBuildArgs(definition), {
+  const execution = new vscode.ProcessExecution(nix, taskBuildArgs(definition), {
     cwd: path.resolve(base, definition.flake ?? '.'),
     env: nixConfigEnv(),
   });

@@ -1,83 +1,16 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { createNixParser } from './parse/parser';
-import { checkFiles, collectFacts, collectLiveSchemas, type Report, type SharedFacts } from './cli/check-files';
+import { checkFiles, collectFacts, collectLiveSchemas, configReports, type Report, type SharedFacts } from './cli/check-files';
 import { collectNixFiles } from './cli/files';
-import { LINT_CODES } from './analysis/lints';
-
-const USAGE = `Usage: jetson-nix check [--format text|json] [--jobs N] [--bundled-schema] [--no-lints] <files or directories…>
-
-Checks Nix files as the Jetson Nix editor extension does, without evaluating anything: syntax,
-undefined variables, duplicate attributes, and jetpack-nixos options in NixOS modules; lints
-(unused bindings, an unused \`with\`, deprecated syntax, …) as warnings and hints.
-
-Options:
-  --format text|json  text: file:line:col: severity code: message (default)
-                      json: an array of {file, range, severity, code, message}, 0-based positions
-  --jobs N            threads to use (default: one per CPU core)
-  --bundled-schema    check options against the jetpack-nixos schema shipped with Jetson Nix, even
-                      where a flake.lock pins a jetpack-nixos that is in the local Nix store
-                      (by default that pinned revision is used; nothing is ever downloaded)
-  --no-lints          report no lints: only what Nix or the module system would reject
-  -h, --help          show this help
-  --version           print the version
-
-Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable paths.`;
+import { parseArgs, UsageError, USAGE, type Options } from './cli/args';
+import { escapeControls, formatReports } from './cli/formats';
+import { guardOutput, writeErr, writeOut } from './cli/output';
+import { isExcluded, RepoConfigs, type RepoConfig } from './repo-config';
+import { runDoctor } from './cli/doctor';
 
 const VERSION = '0.1.0';
-
-interface Options {
-  format: 'text' | 'json';
-  jobs: number;
-  bundledSchema: boolean;
-  lints: boolean;
-  paths: string[];
-}
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): Options | 'help' | 'version' {
-  const [command, ...rest] = argv;
-  if (command === '-h' || command === '--help' || command === 'help') return 'help';
-  if (command === '--version') return 'version';
-  if (command !== 'check') throw new UsageError(command ? `unknown command '${command}'` : 'missing command');
-  const options: Options = { format: 'text', jobs: os.availableParallelism(), bundledSchema: false, lints: true, paths: [] };
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    const value = (flag: string) => {
-      const eq = arg.indexOf('=');
-      if (eq >= 0) return arg.slice(eq + 1);
-      const v = rest[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (arg === '--format' || arg.startsWith('--format=')) {
-      const f = value('--format');
-      if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not '${f}'`);
-      options.format = f;
-    } else if (arg === '--jobs' || arg.startsWith('--jobs=')) {
-      const n = Number(value('--jobs'));
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('--jobs must be a whole number from 1 to 64');
-      options.jobs = n;
-    } else if (arg === '--bundled-schema') {
-      options.bundledSchema = true;
-    } else if (arg === '--no-lints') {
-      options.lints = false;
-    } else if (arg === '--') {
-      options.paths.push(...rest.slice(i + 1));
-      break;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown option '${arg}'`);
-    } else {
-      options.paths.push(arg);
-    }
-  }
-  if (options.paths.length === 0) throw new UsageError('no files or directories given (use . for the current folder)');
-  return options;
-}
 
 /** Splits files into `n` groups of about equal total size. */
 function partition(files: string[], n: number): string[][] {
@@ -111,68 +44,107 @@ function runWorker(files: string[], shared: SharedFacts): Promise<Report[]> {
   });
 }
 
+/** What a run checks: the files to report on, and the wider set whose declarations and imports count. */
+interface Run {
+  files: string[];
+  factFiles: string[];
+  jobs: number;
+  bundledSchema: boolean;
+  lints: boolean;
+  configs: RepoConfigs;
+}
+
 /** Uses worker threads only when the work is worth their start-up (about 100 ms each). */
-async function checkAll(files: string[], jobs: number, bundledSchema: boolean): Promise<Report[]> {
+async function checkAll(run: Run): Promise<Report[]> {
+  const { files, jobs } = run;
   const totalBytes = files.reduce((n, f) => n + sizeOf(f), 0);
   const threads = Math.min(jobs, files.length, totalBytes > 256 * 1024 ? jobs : 1);
   const parser = await createNixParser();
-  const shared: SharedFacts = collectFacts(parser, files);
-  if (!bundledSchema) shared.schemas = await collectLiveSchemas(parser, files, (m) => process.stderr.write(`jetson-nix: ${m}\n`));
-  if (threads <= 1) return checkFiles(parser, files, shared);
+  const shared: SharedFacts = { ...collectFacts(parser, run.factFiles), lints: run.lints };
+  if (!run.bundledSchema) shared.schemas = await collectLiveSchemas(parser, run.factFiles, (m) => writeErr(`jetson-nix: ${escapeControls(m)}`));
+  if (threads <= 1) return checkFiles(parser, files, shared, run.configs);
   const [mine, ...theirs] = partition(files, threads);
   const others = theirs.map((group) => runWorker(group, shared));
-  const local = checkFiles(parser, mine ?? [], shared);
+  const local = checkFiles(parser, mine ?? [], shared, run.configs);
   return [local, ...(await Promise.all(others))].flat();
 }
 
-function format(reports: Report[], how: 'text' | 'json'): string {
-  if (how === 'json') return JSON.stringify(reports, null, 2) + '\n';
-  return reports
-    .map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.severity} ${r.code}: ${r.message}\n`)
-    .join('');
+/** Explicit folders that hold no `.nix` file at all: a typo or a wrong checkout, not a green run. */
+function emptyFolders(paths: string[], files: string[]): string[] {
+  const resolved = files.map((f) => path.resolve(f));
+  return paths.filter((p) => {
+    if (!isDirectory(p)) return false;
+    const dir = path.resolve(p);
+    return !resolved.some((f) => f.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep));
+  });
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function byPosition(a: Report, b: Report): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+  );
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+async function check(options: Options): Promise<number> {
+  const { files, missing, unreadable } = collectNixFiles(options.paths);
+  for (const m of missing) writeErr(`jetson-nix: ${escapeControls(m)}: no such file or directory`);
+  const empty = emptyFolders(options.paths, files);
+  for (const e of empty) writeErr(`jetson-nix: ${escapeControls(e)}: no .nix file in this folder`);
+  const used = new Set<RepoConfig>();
+  const configs = new RepoConfigs((config) => used.add(config));
+  const checked = files.filter((f) => {
+    const config = configs.forFile(f);
+    return !config || !isExcluded(config, f);
+  });
+  const reports = [...configReports([...used]), ...(await checkAll({ files: checked, factFiles: files, jobs: options.jobs, bundledSchema: options.bundledSchema, lints: options.lints, configs }))].sort(byPosition);
+  const written = await writeOut(formatReports(reports, options.format, VERSION));
+  if (typeof written === 'object') {
+    writeErr(`jetson-nix: cannot write the output: ${written.failed}`);
+    return 2;
+  }
+  const errors = reports.filter((r) => r.severity === 'error').length;
+  if (options.format === 'text' || options.format === 'github') {
+    const excluded = files.length - checked.length;
+    writeErr(`${plural(checked.length, 'file')} checked${excluded ? ` (${excluded} excluded by .jetson-nix.json)` : ''}, ${plural(errors, 'error')}, ${plural(reports.length - errors, 'other finding')}`);
+  }
+  // A path named on the command line that does not exist, cannot be read (it is also reported as
+  // `unreadable-file`) or holds no .nix file is a usage error.
+  if (missing.length > 0 || unreadable.length > 0 || empty.length > 0) return 2;
+  return errors > 0 ? 1 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {
+  guardOutput();
+  if (argv[0] === 'doctor') return runDoctor(argv.slice(1), { out: async (text) => void (await writeOut(text)), err: writeErr, cwd: process.cwd() });
   let options: ReturnType<typeof parseArgs>;
   try {
     options = parseArgs(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`jetson-nix: ${err.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw err;
+    if (!(err instanceof UsageError)) throw err;
+    const message = escapeControls(err.message);
+    writeErr(`jetson-nix: ${message}${/[?.]$/.test(message) ? '' : '.'} Run 'jetson-nix --help' for usage.`);
+    return 2;
   }
-  if (options === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return 0;
+  if (options === 'help' || options === 'version') {
+    const written = await writeOut(`${options === 'help' ? USAGE : VERSION}\n`);
+    return typeof written === 'object' ? 2 : 0;
   }
-  if (options === 'version') {
-    process.stdout.write(VERSION + '\n');
-    return 0;
-  }
-  const { files, missing, unreadable } = collectNixFiles(options.paths);
-  for (const m of missing) process.stderr.write(`jetson-nix: ${m}: no such file or directory\n`);
-  const reports = (await checkAll(files, options.jobs, options.bundledSchema)).filter((r) => options.lints || !LINT_CODES.has(r.code)).sort(
-    (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      a.range.start.line - b.range.start.line ||
-      a.range.start.character - b.range.start.character,
-  );
-  await write(format(reports, options.format));
-  if (options.format === 'text') {
-    const errors = reports.filter((r) => r.severity === 'error').length;
-    process.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'} checked, ${errors} error${errors === 1 ? '' : 's'}, ${reports.length - errors} other finding${reports.length - errors === 1 ? '' : 's'}\n`);
-  }
-  // A path named on the command line that does not exist or cannot be read is a usage error (2),
-  // even though an unreadable one is also reported as `unreadable-file`.
-  if (missing.length > 0 || unreadable.length > 0) return 2;
-  return reports.some((r) => r.severity === 'error') ? 1 : 0;
-}
-
-/** Writes all output before the process exits, even into a pipe. */
-function write(text: string): Promise<void> {
-  return new Promise((resolve) => (text ? process.stdout.write(text, () => resolve()) : resolve()));
+  return check(options);
 }
 
 main(process.argv.slice(2)).then(
@@ -180,7 +152,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`jetson-nix: internal error, please report it: ${err instanceof Error ? err.message : String(err)}\n`);
+    writeErr(`jetson-nix: internal error, please report it: ${escapeControls(err instanceof Error ? err.message : String(err))}`);
     process.exitCode = 2;
   },
 );

@@ -5,6 +5,8 @@
  * settings (USB, flashing, Nix) through the same table, so both sides agree on every value.
  */
 
+import { switchableCodes, type CodeSettingKey } from './analysis/codes';
+
 type Spec =
   | { kind: 'number'; default: number; min: number; max: number }
   | { kind: 'boolean'; default: boolean }
@@ -24,18 +26,19 @@ export interface RobotSetting {
   configuration: string;
 }
 
+/** The `jetsonNix.lints.*` switches, each `true` by default: derived from the table of codes. */
+const CODE_SWITCHES = Object.fromEntries(switchableCodes().map(({ setting }) => [setting, { kind: 'boolean', default: true }])) as Record<
+  CodeSettingKey,
+  { kind: 'boolean'; default: true }
+>;
+
 export const SETTINGS_SPEC = {
   /** Milliseconds to wait after a burst of edits before diagnosing again (the first edit after a pause is diagnosed at once). */
   'diagnostics.debounceMs': { kind: 'number', default: 50, min: 0, max: 2000 },
   /** Files larger than this (in KiB) are not analysed in the editor; `jetson-nix check` reads files up to 64 MB. */
   'diagnostics.maxFileSizeKb': { kind: 'number', default: 3072, min: 1, max: 1024 * 1024 },
-  /** Lints, each switchable. */
-  'lints.unusedBinding': { kind: 'boolean', default: true },
-  'lints.unusedWith': { kind: 'boolean', default: true },
-  'lints.emptyLet': { kind: 'boolean', default: true },
-  'lints.redundantRec': { kind: 'boolean', default: true },
-  'lints.deprecatedSyntax': { kind: 'boolean', default: true },
-  'lints.uselessParens': { kind: 'boolean', default: true },
+  /** One switch per lint, from the table of codes (`lints.unusedBinding`, …). */
+  ...CODE_SWITCHES,
   /**
    * General Nix features (syntax errors, undefined names, lints, completion of names, formatting, …):
    * `auto` leaves them to another Nix language server when one is active (server/src/lsp/general-features.ts).
@@ -65,6 +68,10 @@ export const SETTINGS_SPEC = {
   'deploy.parallel': { kind: 'number', default: 4, min: 1, max: 32 },
   /** An ssh_config for robots instead of ~/.ssh/config; empty for SSH's own. */
   'deploy.sshConfigFile': { kind: 'string', default: '', allowEmpty: true },
+  /** Before Build and Flash, check that this machine can build the target's system, and offer the fixes (the build doctor). */
+  'build.preflight': { kind: 'boolean', default: true },
+  /** Seconds a remote builder may take to answer `nix store ping` when the build doctor checks it. */
+  'build.builderTimeoutSeconds': { kind: 'number', default: 10, min: 1, max: 120 },
 } as const satisfies Record<string, Spec>;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;

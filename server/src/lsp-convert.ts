@@ -1,5 +1,6 @@
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding, Severity } from './analysis/diagnostic';
+import { codeInfo, type Tag } from './analysis/codes';
 import type { LineIndex, Range } from './text/line-index';
 
 /** Quick fixes travel with their diagnostic (in `data`), already in LSP ranges. */
@@ -15,17 +16,12 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** Our findings as LSP diagnostics; `related` becomes relatedInformation in the same document. */
-/** Editors fade out what is unnecessary and strike through what is deprecated. */
-const TAGS: Partial<Record<string, DiagnosticTag>> = {
-  'unused-binding': DiagnosticTag.Unnecessary,
-  'unused-with': DiagnosticTag.Unnecessary,
-  'useless-parens': DiagnosticTag.Unnecessary,
-  'empty-let': DiagnosticTag.Unnecessary,
-  'redundant-rec': DiagnosticTag.Unnecessary,
-  'deprecated-syntax': DiagnosticTag.Deprecated,
-};
+const TAGS: Record<Tag, DiagnosticTag> = { unnecessary: DiagnosticTag.Unnecessary, deprecated: DiagnosticTag.Deprecated };
 
+/**
+ * Our findings as LSP diagnostics; `related` becomes relatedInformation in the same document.
+ * Editors fade out what the table of codes calls unnecessary and strike through what is deprecated.
+ */
 export function toDiagnostic(f: Finding, lines: LineIndex, uri: string, version?: number): Diagnostic {
   const d: Diagnostic = {
     range: lines.range(f.start, f.end),
@@ -34,8 +30,8 @@ export function toDiagnostic(f: Finding, lines: LineIndex, uri: string, version?
     source: 'jetson-nix',
     message: f.message,
   };
-  const tag = TAGS[f.code];
-  if (tag !== undefined) d.tags = [tag];
+  const tags = codeInfo(f.code).tags;
+  if (tags?.length) d.tags = tags.map((t) => TAGS[t]);
   if (f.related) {
     d.relatedInformation = [{ location: { uri, range: lines.range(f.related.start, f.related.end) }, message: f.related.message }];
   }

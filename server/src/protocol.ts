@@ -32,6 +32,23 @@ export interface FlakeConfiguration {
   majorVersion?: string;
   /** `networking.hostName`, when its modules set it literally (a robot to suggest). */
   hostName?: string;
+  /**
+   * The system the configuration runs on (`aarch64-linux`), read statically: `nixpkgs.hostPlatform`,
+   * `nixpkgs.system`, `system = …` of `nixosSystem`, or jetpack-nixos's own default.
+   */
+  system?: string;
+  /** Where `system` comes from, for messages: `nixpkgs.hostPlatform`, `the system argument of nixosSystem`… */
+  systemSource?: string;
+  /** `nixpkgs.buildPlatform` when it differs from `system`: the configuration is cross-compiled on that system. */
+  buildPlatform?: string;
+  /** Its modules include jetpack-nixos's module (so it has jetpack-nixos's flash scripts). */
+  jetpack?: boolean;
+  /**
+   * Modules of the configuration whose definitions could not be read statically (another flake's
+   * module, a computed one, an unparsable file), as written, at most five: any of them may set
+   * `som` or `carrierBoard` too, so the values above are what the readable modules say.
+   */
+  unreadModules?: string[];
   /** Where the configuration is declared in flake.nix. */
   span: Span;
 }
@@ -74,6 +91,32 @@ export interface FlakeOutputs {
   inputs: FlakeInputInfo[];
   /** Robots of deploy-rs and colmena; absent from servers older than the Robots section. */
   robots?: FlakeRobot[];
+  /** What decides where the flake's builds come from: its `nixConfig`, and its use of CUDA and nix-ros-overlay. */
+  caches?: FlakeCacheFacts;
+}
+
+/** A statement in flake.nix (or a module it lists) the cache check points at. */
+export interface FlakeMention {
+  /** The file's absolute path when known; flake.nix otherwise. */
+  file?: string;
+  /** 1-based. */
+  line: number;
+  text: string;
+}
+
+export interface FlakeCacheFacts {
+  /** `nixConfig.substituters` and `extra-substituters`, literal strings only. */
+  substituters: string[];
+  /** `nixConfig.trusted-public-keys` and `extra-trusted-public-keys`. */
+  trustedPublicKeys: string[];
+  /** Where `nixConfig` is written, when it is. */
+  nixConfig?: FlakeMention;
+  /** The nix-ros-overlay input, and whether its nixpkgs is made to follow another one (which misses the ROS cache). */
+  rosOverlay?: { input: string; followsNixpkgs?: string };
+  /** Where CUDA is switched on (`cudaSupport = true`). */
+  cuda?: FlakeMention;
+  /** Where `cudaCapabilities` is set to a literal list, and its values. */
+  cudaCapabilities?: FlakeMention & { values: string[] };
 }
 
 /** `jetsonNix/schemaInfo`: which option schema validates the workspace (bundled, or extracted from the locked jetpack-nixos). */

@@ -20,11 +20,13 @@ import { quickFixes } from './features/code-actions';
 import { WorkspaceIndex } from './workspace-index';
 import type { ServerHost } from './lsp/host';
 import { FEATURES } from './lsp/features';
-import type { Finding } from './analysis/diagnostic';
 import { OTHER_NIX_SERVER, WORKSPACE_TRUSTED, type OtherNixServer, type OtherNixServerParams } from './protocol';
 import { isGeneralCode, readOtherServer } from './lsp/general-features';
 import { GeneralFeatureGate } from './lsp/general-registration';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { CONFIG_FILE, type RepoConfig } from './repo-config';
 
 declare const process: NodeJS.Process;
 
@@ -89,6 +91,7 @@ class JetsonNixServer implements ServerHost {
       this.client = params.capabilities ?? {};
       const general = mergeCapabilities(FEATURES.map((f) => f.generalCapabilities?.() ?? {}));
       this.parser = await createNixParser();
+      this.index = new WorkspaceIndex(this.parser, () => this.refreshAll(), (m) => c.console.info(m), (config) => this.publishConfig(config));
       const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
       this.folderPaths = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
       return {
@@ -106,7 +109,7 @@ class JetsonNixServer implements ServerHost {
       if (g) c.console.info(`Nix grammar: ${g.provenance} (${g.grammarWasm})`);
       this.general.start();
       // What other files declare or import changes what a document's options mean: re-check then.
-      this.index = new WorkspaceIndex(this.parser!, () => this.refreshAll(), (m) => c.console.info(m));
+      this.index = this.index ?? new WorkspaceIndex(this.parser!, () => this.refreshAll(), (m) => c.console.info(m), (config) => this.publishConfig(config));
       this.index.setLiveSchemaPolicy(this.liveSchemaPolicy());
       this.index.scan(this.folderPaths, (m) => c.console.info(m)).catch((err: unknown) => c.console.error(`Indexing the workspace failed: ${describeFailure(err)}`));
     });
@@ -129,12 +132,14 @@ class JetsonNixServer implements ServerHost {
       this.applySettings(raw);
       this.general.update(this.current.generalNixFeatures, this.other);
       this.index?.setLiveSchemaPolicy(this.liveSchemaPolicy());
-      for (const uri of this.documents.keys()) this.schedule(uri);
+      // The lint switches are applied by the analysis: diagnose again, not just publish again.
+      this.refreshAll();
     });
     c.onDidOpenTextDocument(({ textDocument: d }) => {
       this.documents.get(d.uri)?.dispose();
-      this.documents.set(d.uri, new NixDocument(this.parser!, d.text, d.version, () => this.index?.contextFor(d.uri) ?? {}));
+      this.documents.set(d.uri, new NixDocument(this.parser!, d.text, d.version, () => this.index?.contextFor(d.uri, { settings: this.current }) ?? {}));
       this.schedule(d.uri);
+      for (const f of FEATURES) if (f.opened) this.guarded(f.name, undefined, () => f.opened!(d.uri, this));
     });
     c.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       const doc = this.documents.get(textDocument.uri);
@@ -201,6 +206,8 @@ class JetsonNixServer implements ServerHost {
   }
 
   private fileChanged(path: string): void {
+    // A deleted `.jetson-nix.json` takes its problems with it (a changed one is re-read and published).
+    if (basename(path) === CONFIG_FILE && !existsSync(path)) void this.connection.sendDiagnostics({ uri: pathToFileURL(path).href, diagnostics: [] });
     this.index?.update(path);
     for (const f of FEATURES) if (f.fileChanged) this.guarded(f.name, undefined, () => f.fileChanged!(path, this));
   }
@@ -224,6 +231,15 @@ class JetsonNixServer implements ServerHost {
       this.publish(uri);
     };
     this.pending.set(uri, wait <= 0 ? setImmediate(run) : setTimeout(run, wait));
+  }
+
+  /** A `.jetson-nix.json` was read: its problems (or none, clearing earlier ones) on the file itself, and in the log. */
+  private publishConfig(config: RepoConfig): void {
+    const lines = new LineIndex(config.text);
+    const uri = pathToFileURL(config.file).href;
+    const diagnostics = config.problems.map((p) => toDiagnostic({ ...p, severity: 'error', code: 'invalid-config' }, lines, uri));
+    for (const p of config.problems) this.connection.console.warn(`${config.file}: ${p.message}`);
+    void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
   private cancel(uri: string): void {
@@ -253,14 +269,15 @@ class JetsonNixServer implements ServerHost {
           lines,
           uri,
         );
-        void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [diagnostic] });
+        // Not analysed, but under the same policy as the analysis (an excluded file says nothing).
+        const policy = this.index?.contextFor(uri, { settings: this.current }).policy;
+        const shown = policy?.excluded || policy?.disabled.has('file-too-large') ? [] : [diagnostic];
+        void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: shown });
         return;
       }
-      const extra = FEATURES.flatMap((f) => (f.findings ? this.guarded(f.name, [] as Finding[], () => f.findings!(uri, doc, this)) : []));
-      const disabled = disabledCodes(this.current);
       // Next to another Nix language server, its own reports of the general problems are enough.
       const general = this.general.on;
-      const findings = [...doc.diagnose(), ...extra].filter((f) => !disabled.has(f.code) && (general || !isGeneralCode(f.code)));
+      const findings = doc.diagnose().filter((f) => general || !isGeneralCode(f.code));
       const diagnostics = findings.map((f) => toDiagnostic(f, doc.lineIndex, uri, doc.version));
       void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
     } catch (err) {
@@ -271,19 +288,6 @@ class JetsonNixServer implements ServerHost {
 }
 
 const SERVER_VERSION = '0.1.0';
-
-/** Lint codes the user switched off (`jetsonNix.lints.*`). */
-function disabledCodes(settings: Settings): Set<string> {
-  const codes: [keyof Settings, string][] = [
-    ['lints.unusedBinding', 'unused-binding'],
-    ['lints.unusedWith', 'unused-with'],
-    ['lints.emptyLet', 'empty-let'],
-    ['lints.redundantRec', 'redundant-rec'],
-    ['lints.deprecatedSyntax', 'deprecated-syntax'],
-    ['lints.uselessParens', 'useless-parens'],
-  ];
-  return new Set(codes.filter(([key]) => settings[key] === false).map(([, code]) => code));
-}
 
 /** The capabilities of every feature module in one object (each module declares distinct ones, except completion trigger characters). */
 function mergeCapabilities(parts: ServerCapabilities[]): ServerCapabilities {

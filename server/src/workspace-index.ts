@@ -9,7 +9,10 @@ import { describeFailure } from './util/errors';
 import { nixVisibleText } from './analysis/check';
 import { mayContribute, scanFile } from './options/workspace';
 import type { OptionDecl } from './schema/types';
-import type { CheckOptions } from './analysis/check';
+import { policyFor, type CheckOptions } from './analysis/check';
+import type { CodeSwitches } from './analysis/codes';
+import { LockFiles } from './flake/lock';
+import { CONFIG_FILE, RepoConfigs, type RepoConfig } from './repo-config';
 import { OptionIndex } from './options/schema-index';
 import { BUNDLED_SCHEMA, bundledIndex } from './schema/bundled';
 import { loadLiveSchema } from './schema/live';
@@ -53,12 +56,20 @@ export class WorkspaceIndex {
   private readonly reads = new WorkspaceReads(() => this.folders, MAX_SCAN_BYTES);
   /** Loads in flight, so a flake.lock saved twice quickly is read once after the other. */
   private loading: Promise<void> = Promise.resolve();
+  /** flake.lock files beside flake.nix files, for the flake checks, completion and hover. */
+  readonly locks = new LockFiles();
+  /** The repositories' `.jetson-nix.json` files. */
+  readonly configs: RepoConfigs;
 
   constructor(
     private readonly parser: Parser,
     private readonly onChange: () => void,
     private readonly log: (message: string) => void = () => {},
-  ) {}
+    /** Called when a `.jetson-nix.json` is (re)read, so its problems can be shown. */
+    onConfig: (config: RepoConfig) => void = () => {},
+  ) {
+    this.configs = new RepoConfigs(onConfig);
+  }
 
   /** Changes whether the live schema may be used; re-reads the locks when it changes. */
   setLiveSchemaPolicy(policy: LiveSchemaPolicy): void {
@@ -139,6 +150,7 @@ export class WorkspaceIndex {
   async scan(folders: string[], log: (message: string) => void): Promise<void> {
     const started = Date.now();
     this.folders = folders.map((f) => path.resolve(f));
+    for (const folder of this.folders) this.configs.forFile(path.join(folder, CONFIG_FILE));
     const { files } = collectNixFiles(folders.filter((f) => fs.existsSync(f)));
     const flakeDirs = new Set(files.filter((f) => path.basename(f) === 'flake.nix').map((f) => path.dirname(path.resolve(f))));
     void this.reloadSchemas([...flakeDirs]);
@@ -153,7 +165,17 @@ export class WorkspaceIndex {
   /** Re-reads one file (changed, created or deleted on disk), in the background. */
   update(file: string): void {
     if (path.basename(file) === 'flake.lock') {
+      // The flake checks read the lock: every flake.nix is diagnosed again (the schema too may change).
+      this.locks.forget(path.resolve(file));
       void this.reloadSchemas([path.dirname(path.resolve(file))]);
+      this.onChange();
+      return;
+    }
+    if (path.basename(file) === CONFIG_FILE) {
+      this.configs.clear();
+      // Read it at once, so that its problems are shown even when no file under it is open.
+      if (fs.existsSync(file)) this.configs.forFile(path.resolve(file));
+      this.onChange();
       return;
     }
     const abs = path.resolve(file);
@@ -167,10 +189,17 @@ export class WorkspaceIndex {
       .catch((err: unknown) => this.log(`Indexing ${abs} failed: ${describeFailure(err)}`));
   }
 
-  /** What a document at `uri` should be checked with. */
-  contextFor(uri: string): CheckOptions {
+  /** What a document at `uri` should be checked with, under the editor's code switches. */
+  contextFor(uri: string, switches: Omit<CodeSwitches, 'disable'> = {}): CheckOptions {
     const file = uri.startsWith('file:') ? path.resolve(fileURLToPath(uri)) : undefined;
-    return { declarations: this.declarations, isModuleFile: file !== undefined && this.moduleFiles.has(file), schema: this.schemaFor(uri) };
+    return {
+      ...(file !== undefined ? { file } : {}),
+      declarations: this.declarations,
+      isModuleFile: file !== undefined && this.moduleFiles.has(file),
+      schema: this.schemaFor(uri),
+      lockFile: (flakeNix) => this.locks.besideFlake(flakeNix),
+      policy: policyFor(file, switches, file !== undefined ? this.configs.forFile(file) : undefined),
+    };
   }
 
   /** Scans one file's text; a file that could not be read (deleted, too large, a FIFO…) contributes nothing. */

@@ -60,7 +60,7 @@ describe('jetson-nix check on hostile trees', { timeout: TIMEOUT }, () => {
     const r = await run(['check', '--format', 'json', '.'], { cwd: root, env: { ...process.env, NIX_STORE_DIR: store } });
     assert.equal(r.status, 1, r.stderr);
     const reports = JSON.parse(r.stdout) as { file: string; code: string }[];
-    assert.deepEqual(reports.map((x) => `${x.file} ${x.code}`), ['other/robot.nix unknown-option'], 'the pinned source was read: its option is known in fleet/ only');
+    assert.deepEqual(reports.map((x) => `${x.file} ${x.code}`), ['other/flake.nix invalid-lock-file', 'other/robot.nix unknown-option'], 'the pinned source was read: its option is known in fleet/ only; the FIFO lock is reported on its flake.nix, as in the editor');
     assert.match(r.stderr, /^jetson-nix: fleet: options checked against jetpack-nixos aaaaaaa pinned in flake\.lock$/m);
     assert.match(r.stderr, /^jetson-nix: other: flake\.lock is not a regular file \(a named pipe\), so it was not read; using the bundled schema/m);
   });

@@ -18,6 +18,8 @@ export type FixKind =
   | 'rename'
   /** Replaces a plain string literal by another. */
   | 'literal'
+  /** Inserts a `#` comment (and whitespace) only, e.g. a `# jetson-nix: ignore[…]` suppression. */
+  | 'comment'
   /** Anything else: it must still parse, its meaning is not judged. */
   | 'other';
 
@@ -71,9 +73,15 @@ function pathParts(text: string): string[] | undefined {
   return parts.map((p) => (p.startsWith('"') ? p.slice(1, -1) : p));
 }
 
+/** Whitespace with `#` line comments in it, and at least one comment. */
+const COMMENT_ONLY = /^(?:\s*#[^\n]*(?:\n|$))+\s*$/;
+
 /** Classifies a fix by its edits on `text` (sorted offset edits). */
 export function classifyFix(text: string, edits: OffsetEdit[]): FixShape {
   const removed = edits.map((e) => text.slice(e.start, e.end));
+  if (edits.length > 0 && edits.every((e, i) => removed[i]!.trim() === '' && (e.newText.trim() === '' || COMMENT_ONLY.test(e.newText)))) {
+    return { kind: 'comment', renames: [] };
+  }
   const parensGone = edits.map((e, i) => deletesParensOnly(removed[i]!, e.newText));
   // Edits that only delete whitespace may come with them; at least one must remove a parenthesis.
   if (parensGone.some(Boolean) && edits.every((e, i) => parensGone[i] || (e.newText.trim() === '' && removed[i]!.trim() === ''))) {
@@ -136,6 +144,8 @@ export interface ParseResult {
 
 /** Judges a fix from the parse results of the file before and after it. */
 export function judgeFix(shape: FixShape, before: ParseResult, after: ParseResult): FixVerdict {
+  // A comment changes nothing Nix reads: a file Nix rejected stays rejected.
+  if (!before.ok && shape.kind === 'comment') return after.ok ? 'changes-meaning' : 'ok';
   if (!before.ok) return 'unparseable-before';
   if (!after.ok) return 'breaks-parse';
   if (shape.kind === 'other') return 'ok';

@@ -49,6 +49,8 @@ test('fixes are classified by what their edits do', () => {
   assert.equal(classifyFix(text, [at('((a) + b)', 'a + b')]).kind, 'parens', 'a parenthesized text replaced by its content');
   assert.equal(classifyFix(text, [at('((a) + b)', '(a - b)')]).kind, 'other');
   assert.equal(classifyFix(text, [at('f ', '')]).kind, 'other', 'no parenthesis removed');
+  assert.equal(classifyFix(text, [{ start: 0, end: 0, newText: '# jetson-nix: ignore[unused-binding]\n' }]).kind, 'comment');
+  assert.equal(classifyFix(text, [{ start: 0, end: 0, newText: '# a comment\nx ' }]).kind, 'other', 'code beside the comment');
   assert.deepEqual(classifyFix(text, [at('urll', 'url')]), { kind: 'rename', renames: [['urll', 'url']] });
   assert.deepEqual(classifyFix(text, [at('"agx-orin"', '"orin-agx"')]), { kind: 'literal', renames: [['agx-orin', 'orin-agx']] });
   assert.equal(classifyFix(text, [at('urll = "x"; ', '')]).kind, 'other');
@@ -68,6 +70,10 @@ test('a fix is judged by the parse before and after it', () => {
   assert.equal(judgeFix(parens, { ok: true, output: '((f a) + b)' }, { ok: true, output: '(f (a + b))' }), 'changes-meaning');
   assert.equal(judgeFix(parens, { ok: true, output: 'x' }, { ok: false, output: 'error: syntax error' }), 'breaks-parse');
   assert.equal(judgeFix(parens, { ok: false, output: 'error' }, { ok: true, output: 'x' }), 'unparseable-before');
+  const comment = { kind: 'comment' as const, renames: [] };
+  assert.equal(judgeFix(comment, { ok: false, output: 'error: undefined variable' }, { ok: false, output: 'error: undefined variable' }), 'ok', 'a suppression on a file Nix rejects');
+  assert.equal(judgeFix(comment, { ok: false, output: 'error' }, { ok: true, output: 'x' }), 'changes-meaning');
+  assert.equal(judgeFix(comment, { ok: true, output: '{ a = 1; }' }, { ok: true, output: '{ a = 1; }' }), 'ok');
   const rename = { kind: 'rename' as const, renames: [['urll', 'url']] as [string, string][] };
   assert.equal(judgeFix(rename, { ok: true, output: '{ a = { urll = "x"; }; }' }, { ok: true, output: '{ a = { url = "x"; }; }' }), 'ok');
   assert.equal(judgeFix(rename, { ok: true, output: '{ a = { urll = "x"; }; }' }, { ok: true, output: '{ a = { url = "y"; }; }' }), 'changes-meaning');

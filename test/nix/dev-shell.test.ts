@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findOnPath, offlineNixEnv } from '../support/nix';
-import { captureDevShellEnvironment, diffEnvironment, findExecutable, shellStatusText } from '../../client/src/nix/dev-env';
-import { ToolMissingError } from '../../client/src/nix/exec';
+import { captureDevShellEnvironment, diffEnvironment, shellStatusText } from '../../client/src/nix/dev-env';
+import { resolveExecutable, ToolMissingError } from '../../client/src/nix/exec';
 
 const nix = findOnPath('nix');
 const skip = !nix && !process.env.CI ? 'nix is not installed (apt-get install nix-bin)' : false;
@@ -89,7 +89,7 @@ test('without Nix on PATH, capturing fails with one clear error and no terminal 
     return true;
   });
   // The terminal of `jetsonNix.openDevShell` is started only with an executable found here.
-  assert.equal(findExecutable('nix', ''), undefined);
-  assert.equal(findExecutable('/nonexistent/bin/nix'), undefined);
-  if (nix) assert.equal(findExecutable('nix'), nix);
+  assert.throws(() => resolveExecutable('nix', ''), /^ToolMissingError: Nix was not found/);
+  assert.throws(() => resolveExecutable('/nonexistent/bin/nix'), ToolMissingError);
+  if (nix) assert.equal(resolveExecutable('nix'), nix);
 });

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findOnPath, offlineNixEnv } from '../support/nix';
-import { DiscoveryCache, discoverWithNix, downloadRisk, exampleShellInputs, hostSystem, listAttrNames, type NixDiscovery } from '../../client/src/nix/discovery';
+import { DiscoveryCache, discoverWithNix, downloadRisk, exampleShellInputs, flakeFingerprint, hostSystem, listAttrNames, type NixDiscovery } from '../../client/src/nix/discovery';
 import { ToolMissingError } from '../../client/src/nix/exec';
 import { sourceStorePath } from '../../server/src/schema/live';
 
@@ -144,9 +144,21 @@ test('the cache answers until flake.nix or flake.lock change, and forgets failur
   assert.equal(await cache.get(dir.concat('/'), compute), 5);
 });
 
+test('the cache\'s fingerprint survives a flake.lock linked to /dev/zero and a flake.nix that is a FIFO', { timeout: 20_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-discovery-hostile-files-'));
+  fs.symlinkSync('/dev/zero', path.join(dir, 'flake.lock'));
+  execFileSync('mkfifo', [path.join(dir, 'flake.nix')]);
+  const before = process.memoryUsage().rss;
+  const fingerprint = flakeFingerprint(dir);
+  assert.equal(fingerprint, flakeFingerprint(dir));
+  assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024);
+  fs.rmSync(path.join(dir, 'flake.lock'));
+  assert.notEqual(flakeFingerprint(dir), fingerprint, 'a missing file is told apart from a refused one');
+});
+
 test('without Nix on PATH, discovery fails with one clear error', async () => {
   const flakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-discovery-nonix-'));
-  await assert.rejects(listAttrNames({ nix: 'nix', flakeDir, env: { PATH: '' } }, ['packages', 'x86_64-linux']), (err: unknown) => {
+  await assert.rejects(listAttrNames({ nix: 'nix', flakeDir, env: { PATH: '' } }, `path:${flakeDir}`, ['packages', 'x86_64-linux']), (err: unknown) => {
     assert.ok(err instanceof ToolMissingError);
     assert.match(err.message, /^Nix was not found .*jetsonNix\.nix\.executable/);
     return true;

@@ -106,6 +106,8 @@ async function play(scenario: Scenario): Promise<Played> {
     candidates: async () => candidates,
     host: { platform: 'linux', arch: 'x64' },
     elevation: 'sudo',
+    // No sudo on the test machine; the runner below does not use it (the script runs as is).
+    locateElevation: () => '/usr/bin/sudo',
     build: async (target, signal) => {
       played.built.push(target.installable);
       const outcome = await nixBuild({ nix: nix!, cwd: target.flakeDir, installable: target.installable, signal, env });

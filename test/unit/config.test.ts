@@ -10,9 +10,11 @@ interface Declared {
   minimum?: number;
   maximum?: number;
   enum?: string[];
+  scope?: string;
 }
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, Declared> } };
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations?: string[] } };
 };
 
 test('package.json declares every setting with the same type, default and bounds', () => {
@@ -35,6 +37,16 @@ test('package.json declares every setting with the same type, default and bounds
   }
   const ours = Object.keys(declared).filter((k) => k !== 'jetsonNix.trace.server');
   assert.deepEqual(ours.sort(), Object.keys(SETTINGS_SPEC).map((k) => `jetsonNix.${k}`).sort());
+});
+
+test('settings that name an executable or a system path are machine settings, ignored in Restricted Mode', () => {
+  const declared = pkg.contributes.configuration.properties;
+  // Every free-form string setting here names a file (an enum names a choice): a cloned
+  // repository's .vscode/settings.json must not pick what runs, or where the scan reads.
+  const paths = Object.entries(declared).filter(([, p]) => p.type === 'string' && !p.enum).map(([key]) => key);
+  assert.deepEqual(paths.sort(), ['jetsonNix.nix.executable', 'jetsonNix.usb.sysfsRoot']);
+  for (const key of paths) assert.ok(['machine', 'machine-overridable'].includes(declared[key]!.scope ?? ''), `${key} has scope ${declared[key]!.scope}`);
+  assert.deepEqual([...(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort(), paths);
 });
 
 test('settings are read nested or flat, and invalid values fall back with a reason', () => {

@@ -116,7 +116,7 @@ test('computed names are left for Nix; a file that is not a flake gives null', a
     devShells.x86_64-linux.\${"sh" + "ell"} = 1;
   };
 }`))!;
-  assert.deepEqual(out, { configurations: [], packages: [], devShells: [], inputs: [], robots: [] });
+  assert.deepEqual(out, { configurations: [], packages: [], devShells: [], inputs: [], caches: { substituters: [], trustedPublicKeys: [] }, robots: [] });
   assert.equal(await read('{ config, ... }: { networking.hostName = "x"; }'), null);
   assert.equal(await read('{ description = "no outputs"; }'), null);
   // While a flake is being typed, what already parses is still listed.
@@ -161,6 +161,9 @@ test('a configuration shows the SoM, carrier board and JetPack its inline module
     hidden: ['xavier-agx', undefined, undefined],
     thor: ['thor-agx', undefined, '7'],
   });
+  // The modules that were not read are named, so the flash check can say it is partial.
+  const unread = Object.fromEntries(out.configurations.map((c) => [c.name, c.unreadModules]));
+  assert.deepEqual(unread, { agx: undefined, nx: undefined, cond: ['{ lib, ... }: lib.mkIf true { hardware.nvidia-jetpack.som = "orin-nano"; }'], hidden: ['someBoard.nixosModules.default'], thor: undefined });
 });
 
 test('module files listed by path, their imports and folders with default.nix are read', async () => {
@@ -190,6 +193,7 @@ test('module files listed by path, their imports and folders with default.nix ar
     // A file with a syntax error is not trusted.
     broken: [undefined, undefined, undefined],
   });
+  assert.deepEqual(out.configurations.map((c) => c.unreadModules), [undefined, ['./nowhere.nix'], ['./modules/broken.nix']]);
 });
 
 test('names that refer to themselves and deep nesting end without a loop', async () => {

@@ -33,7 +33,8 @@ import {
 import { checkHost } from '../../client/src/flash/preflight';
 import { parseFlashArgument } from '../../client/src/flash/argument';
 import { installerCommand } from '../../client/src/flash/outcome';
-import { parseStatusFile, terminalLaunch } from '../../client/src/flash/script';
+import { locateElevation, parseStatusFile, terminalLaunch } from '../../client/src/flash/script';
+import { BuiltResults, isStorePath } from '../../client/src/flash/built';
 import { run } from '../../client/src/nix/exec';
 import type { Schema } from '../../server/src/schema/types';
 
@@ -44,6 +45,7 @@ const ORIN_NX: UsbDevice = { port: '2-1', vendorId: '0955', productId: '7323', p
 const GADGET: UsbDevice = { port: '1-4', vendorId: '1d6b', productId: '0104', manufacturer: 'NixOS', product: 'serial', serial: '0' };
 const BOOTED: UsbDevice = { port: '1-4', vendorId: '0955', productId: '7020' };
 const OUT = '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-flash-robot';
+const SUDO = '/usr/bin/sudo';
 
 /** An in-memory device list: tests change it as a board would, and listeners hear it on the next refresh. */
 class FakeDevices implements DeviceSource {
@@ -146,6 +148,8 @@ interface Setup {
   answers?: Answers;
   candidates?: FlashCandidate[];
   host?: { platform: string; arch: string };
+  /** Where sudo is on the system's PATH; null: nowhere. */
+  elevationPath?: string | null;
   build?: (target: FlashTarget, signal: AbortSignal, h: Harness) => Promise<BuildResult>;
   bin?: string[];
   /** What the board does while the script runs; returns the exit code. */
@@ -167,6 +171,7 @@ function harness(setup: Setup = {}): Harness {
     candidates: async () => setup.candidates ?? [robot],
     host: setup.host ?? { platform: 'linux', arch: 'x64' },
     elevation: 'sudo',
+    locateElevation: () => (setup.elevationPath === null ? undefined : (setup.elevationPath ?? SUDO)),
     build: async (target, signal) => {
       h.builds.push(target);
       return setup.build ? setup.build(target, signal, h) : { ok: true, cancelled: false, outPaths: [OUT] };
@@ -206,13 +211,15 @@ test('a successful flash: one device, one fitting configuration, build, confirm,
   assert.deepEqual(h.ui.asked, ['pickCandidate', 'confirm'], 'one device is not asked for, a match is not warned about');
   assert.deepEqual(h.builds, [robot.target]);
   assert.equal(robot.target.installable, '.#nixosConfigurations.robot.config.system.build.flashScript');
-  assert.deepEqual(h.launches, [{ script: path.join(OUT, 'bin', 'initrd-flash-orin-agx-devkit'), title: 'Flash AGX Orin', elevation: 'sudo' }]);
+  assert.deepEqual(h.launches, [{ script: path.join(OUT, 'bin', 'initrd-flash-orin-agx-devkit'), title: 'Flash AGX Orin', elevation: 'sudo', elevationPath: SUDO }]);
   const summary = h.ui.summary!;
   assert.equal(summary.message, 'Flash the AGX Orin on USB 1-4 with robot?');
   assert.match(summary.detail, /Module: AGX Orin \(P3701-0000, -0005 or -0008\), 0955:7023 on USB 1-4, bus 1 device 7\./);
   assert.match(summary.detail, /Configuration: robot \(orin-agx · devkit · JetPack 6\)/);
   assert.match(summary.detail, /QSPI flash\. The root filesystem \(eMMC, NVMe, SD card\) is not touched\./);
   assert.match(summary.detail, /initrd-flash-orin-agx-devkit as root through sudo in a terminal, where you type your password/);
+  // What will run as root, in full: the store path the build produced, and the sudo found on the system's PATH.
+  assert.match(summary.detail, /\nScript: \/nix\/store\/0123456789abcdfghijklmnpqrsvwxyz-flash-robot\/bin\/initrd-flash-orin-agx-devkit\nRoot through: \/usr\/bin\/sudo$/);
   assert.equal(summary.action, 'Flash');
   assert.deepEqual(outcome.observations, ['left-recovery', 'gadget-appeared', 'gadget-gone']);
   assert.equal(outcome.exitCode, 0);
@@ -531,12 +538,14 @@ test('the terminal wrapper runs the script through the elevation command and rep
     // The path has a space and a quote: it reaches the script as one argument, never as shell text.
     const statusFile = path.join(dir, "status 'x'");
     fs.writeFileSync(script, '#!/bin/sh\necho "flashing as $(id -un)"\nexit 2\n', { mode: 0o755 });
-    assert.throws(() => terminalLaunch('sudo', 'relative/script', statusFile), /must be absolute/);
-    const launch = terminalLaunch('sudo', script, statusFile);
+    assert.throws(() => terminalLaunch(SUDO, 'relative/script', statusFile), /must be absolute/);
+    // A bare name would be looked up on the terminal's PATH, which a dev shell may have changed.
+    assert.throws(() => terminalLaunch('sudo', script, statusFile), /sudo or pkexec path must be absolute/);
+    const launch = terminalLaunch(SUDO, script, statusFile);
     assert.equal(launch.shellPath, '/bin/sh');
-    assert.deepEqual(launch.shellArgs.slice(2), ['jetson-nix-flash', 'sudo', script, statusFile]);
+    assert.deepEqual(launch.shellArgs.slice(2), ['jetson-nix-flash', SUDO, script, statusFile]);
     // `env` stands in for sudo here: it runs its argument unprivileged, which is all the wrapper needs.
-    const args = [...launch.shellArgs.slice(0, 3), 'env', script, statusFile];
+    const args = [...launch.shellArgs.slice(0, 3), '/usr/bin/env', script, statusFile];
     const result = await run(launch.shellPath, args, { cwd: dir, input: '\n' });
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /flashing as/);
@@ -561,4 +570,69 @@ test('the flash command\'s argument: a device, a configuration or package item, 
   assert.equal(parseFlashArgument({ outPath: 1 }).target, undefined);
   const reference = { outPath: OUT, installable: 'github:anduril/jetpack-nixos#flash-orin-agx-devkit', flakeDir: '/home/u' };
   assert.equal(parseFlashArgument(reference).outPath, OUT);
+});
+
+test('sudo is found on the system PATH, never in the Nix store where a dev shell could put its own', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-elevation-'));
+  try {
+    const store = path.join(dir, 'nix', 'store');
+    const shell = path.join(store, '0123456789abcdfghijklmnpqrsvwxyz-evil-shell', 'bin');
+    const profile = path.join(dir, 'profile', 'bin');
+    const system = path.join(dir, 'usr', 'bin');
+    for (const d of [shell, profile, system]) fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(shell, 'sudo'), '#!/bin/sh\n', { mode: 0o755 });
+    // A profile's bin/ links into the store: still the store.
+    fs.symlinkSync(path.join(shell, 'sudo'), path.join(profile, 'sudo'));
+    fs.writeFileSync(path.join(system, 'sudo'), '#!/bin/sh\n', { mode: 0o755 });
+    const searchPath = [shell, profile, '.', system].join(path.delimiter);
+    assert.equal(locateElevation('sudo', searchPath, store), path.join(system, 'sudo'));
+    assert.equal(locateElevation('pkexec', searchPath, store), undefined);
+    assert.equal(locateElevation('sudo', [shell, profile].join(path.delimiter), store), undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without sudo on the system PATH the flash is refused before anything is built', async () => {
+  const h = harness({ elevationPath: null });
+  const outcome = await h.run();
+  assert.deepEqual([outcome.status, outcome.step], ['refused', 'preflight']);
+  assert.match(outcome.message, /^sudo was not found on the system's PATH \(a copy inside the Nix store, such as a dev shell's, is never used to ask for your password\): install it, or set jetsonNix\.flash\.elevation to pkexec\.$/);
+  assert.deepEqual(h.builds, []);
+  assert.deepEqual(h.launches, []);
+});
+
+test('a configuration importing another flake\'s module gets a partial SoM check: one explicit warning', async () => {
+  const fleet = configurationCandidate('/work/fleet', { name: 'robot', som: 'orin-agx', carrierBoard: 'devkit', unreadModules: ['inputs.fleet.nixosModules.base'] });
+  const declined = harness({ candidates: [fleet, nxBot] });
+  const refused = await declined.run();
+  assert.equal(declined.ui.choices[0]!.check.verdict, 'partial', 'ranked after a full match, before an unverifiable SoM');
+  assert.deepEqual([refused.status, refused.step, refused.reported], ['refused', 'preflight', true]);
+  assert.equal(
+    declined.ui.warnings[0]!.message,
+    'robot sets som = "orin-agx", which fits an AGX Orin (0955:7023), but the check is partial: Jetson Nix cannot read inputs.fleet.nixosModules.base (another flake\'s module, or a computed one), which may set som too.',
+  );
+  assert.equal(declined.ui.warnings[0]!.detail, 'Flash only if you know those modules leave hardware.nvidia-jetpack.som alone.');
+  assert.deepEqual(declined.builds, []);
+
+  const accepted = harness({ candidates: [fleet], answers: { warn: [true] } });
+  assert.equal((await accepted.run()).status, 'flashed');
+  assert.deepEqual(accepted.ui.asked, ['pickCandidate', 'warn', 'confirm']);
+});
+
+test('the flash command takes a ready-made script only from this window\'s last build of that target', () => {
+  const target = { flakeDir: '/f', installable: '.#nixosConfigurations.robot.config.system.build.flashScript' };
+  const results = new BuiltResults();
+  assert.equal(results.problem(OUT, target), `${target.installable} was not built in this window`);
+  results.record(target, [OUT]);
+  assert.equal(results.problem(OUT, target), undefined);
+  assert.equal(results.problem(OUT, { ...target, flakeDir: '/f/' }), undefined, 'the same folder written differently');
+  assert.match(results.problem(OUT, { ...target, installable: '.#packages.x86_64-linux.flash-robot' })!, /was not built in this window/);
+  const other = '/nix/store/zyxwvsrqpnmlkjihgfdcba9876543210-flash-robot';
+  assert.equal(results.problem(other, target), `the last build of ${target.installable} in this window produced ${OUT}, not ${other}`);
+  for (const outside of ['/tmp/evil', `${OUT}/bin`, '/nix/store/../tmp/x', '/nix/store/short-name', 'relative/nix/store/x', `/nix/store/${'e'.repeat(32)}-x`]) {
+    assert.equal(isStorePath(outside), false, outside);
+    assert.equal(results.problem(outside, target), `${outside} is not a path in the Nix store`);
+  }
+  assert.equal(isStorePath(OUT), true);
 });

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { carrierBoardsFor, hostnameProblem, jetpackVersionsFor, ROS_DISTROS, somChoices } from '../../client/src/templates/choices';
 import { flakeNix, hasFlashScript, readme, type ProjectOptions } from '../../client/src/templates/flake';
 import { isEmptyFolder, writeProject } from '../../client/src/templates/project';
+import { gitWorkTree } from '../../client/src/nix/build';
 import { checkText } from '../../server/src/analysis/check';
 import { readFlakeOutputs } from '../../server/src/flake/outputs';
 import { readFlake } from '../../server/src/flake/inputs';
@@ -110,21 +111,79 @@ test('every generated flake.nix parses with nix-instantiate --parse', { skip: !n
 test('a project is written into an empty folder and added to git', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-new-project-'));
   assert.equal(isEmptyFolder(dir), true);
-  const written = await writeProject(dir, { hostname: 'robot', som: 'orin-nano', carrierBoard: 'devkit', jetpack: '6', rosDistro: 'jazzy', cuda: true });
+  fs.mkdirSync(path.join(dir, '.vscode'));
+  const written = await writeProject(dir, { hostname: 'robot', som: 'orin-nano', carrierBoard: 'devkit', jetpack: '6', rosDistro: 'jazzy', cuda: true }, { allowed: true });
   assert.deepEqual(written.files.map((f) => path.basename(f)), ['flake.nix', 'README.md', '.gitignore']);
   assert.equal(written.gitProblem, undefined);
   const tracked = execFileSync('git', ['ls-files', '--cached'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').sort();
   assert.deepEqual(tracked, ['.gitignore', 'README.md', 'flake.nix']);
   assert.equal(isEmptyFolder(dir), false);
   // Never overwrites: a second project in the same folder fails before touching anything.
-  await assert.rejects(writeProject(dir, { hostname: 'other', som: 'orin-nano', carrierBoard: 'devkit', jetpack: '6', rosDistro: 'jazzy', cuda: true }), /EEXIST/);
+  await assert.rejects(writeProject(dir, { hostname: 'other', som: 'orin-nano', carrierBoard: 'devkit', jetpack: '6', rosDistro: 'jazzy', cuda: true }, { allowed: true }), /EEXIST/);
   assert.match(fs.readFileSync(path.join(dir, 'flake.nix'), 'utf8'), /nixosConfigurations\.robot/);
 });
 
 test('without git, the files are written and the user is told what to run', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-new-project-nogit-'));
-  const written = await writeProject(dir, { hostname: 'robot', som: 'generic', carrierBoard: 'generic', jetpack: '6', rosDistro: 'humble', cuda: false }, { PATH: '' });
+  const written = await writeProject(dir, { hostname: 'robot', som: 'generic', carrierBoard: 'generic', jetpack: '6', rosDistro: 'humble', cuda: false }, { allowed: true, env: { PATH: '' } });
   assert.equal(written.files.length, 3);
-  assert.equal(written.gitProblem, 'git was not found: install it, then run `git init && git add -A` in the folder so that Nix sees the files');
+  assert.equal(written.gitProblem, 'git was not found: install it, then run `git init && git add flake.nix README.md .gitignore` in the folder so that Nix sees the files');
+  assert.equal(fs.existsSync(path.join(dir, '.git')), false, 'no half-made repository is left');
   assert.equal(isEmptyFolder(path.join(dir, 'missing')), false);
+});
+
+const PROJECT: ProjectOptions = { hostname: 'robot', som: 'orin-nano', carrierBoard: 'devkit', jetpack: '6', rosDistro: 'jazzy', cuda: true };
+
+/** A folder holding only `.vscode` and a repository whose `core.fsmonitor` hook leaves a marker when git runs it. */
+function hostileRepository(): { dir: string; marker: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-new-project-fsmonitor-'));
+  const marker = path.join(dir, '..', `${path.basename(dir)}.fsmonitor-ran`);
+  const hook = path.join(dir, '..', `${path.basename(dir)}.hook`);
+  fs.writeFileSync(hook, `#!/bin/sh\necho ran >> '${marker}'\n`, { mode: 0o755 });
+  execFileSync('git', ['init', '--quiet'], { cwd: dir });
+  execFileSync('git', ['config', 'core.fsmonitor', hook], { cwd: dir });
+  fs.mkdirSync(path.join(dir, '.vscode'));
+  return { dir, marker };
+}
+
+test('a folder holding a repository is never empty, and the core.fsmonitor hook of a cloned repository never runs', async () => {
+  const { dir, marker } = hostileRepository();
+  // The attack: this folder counted as empty, the wizard wrote into it and ran `git add -A`, and git ran the hook.
+  assert.equal(isEmptyFolder(dir), false);
+  // Even when asked to write there anyway (a folder that changed after the check), git is not run in a repository the wizard did not create.
+  const written = await writeProject(dir, PROJECT, { allowed: true });
+  assert.equal(written.files.length, 3);
+  assert.match(written.gitProblem!, /^the folder is already a git repository, which the wizard did not create, so git was not run in it/);
+  assert.equal(fs.existsSync(marker), false, 'the fsmonitor hook ran');
+});
+
+test('a folder inside another repository gets no repository of its own and no git command', async () => {
+  const { dir: parent, marker } = hostileRepository();
+  const dir = path.join(parent, 'robots', 'new');
+  fs.mkdirSync(dir, { recursive: true });
+  assert.equal(isEmptyFolder(dir), true);
+  assert.equal(gitWorkTree(dir), parent);
+  const written = await writeProject(dir, PROJECT, { allowed: true });
+  assert.equal(written.gitProblem, `the folder is inside the git repository ${parent}, so git was not run: add the new files to it (\`git add\`) so that Nix sees them`);
+  assert.equal(fs.existsSync(path.join(dir, '.git')), false);
+  assert.equal(fs.existsSync(marker), false, 'the fsmonitor hook ran');
+});
+
+test('in an untrusted workspace the files are written and git is never run', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-new-project-untrusted-'));
+  const written = await writeProject(dir, PROJECT, { allowed: false });
+  assert.equal(written.files.length, 3);
+  assert.match(written.gitProblem!, /^in Restricted Mode Jetson Nix never runs git: run `git init && git add flake.nix README.md .gitignore` in the folder/);
+  assert.equal(fs.existsSync(path.join(dir, '.git')), false);
+});
+
+test('git works on the repository the wizard created, whatever GIT_DIR the environment names', async () => {
+  const { dir: hostile, marker } = hostileRepository();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-new-project-gitdir-'));
+  const written = await writeProject(dir, PROJECT, { allowed: true, env: { GIT_DIR: path.join(hostile, '.git'), GIT_WORK_TREE: hostile } });
+  assert.equal(written.gitProblem, undefined);
+  assert.equal(execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').sort().join(), '.gitignore,README.md,flake.nix');
+  // (The test's own look at that repository keeps its hook off too.)
+  assert.equal(execFileSync('git', ['-c', 'core.fsmonitor=false', 'ls-files'], { cwd: hostile, encoding: 'utf8' }), '', 'nothing was added to the other repository');
+  assert.equal(fs.existsSync(marker), false, 'the fsmonitor hook ran');
 });

@@ -245,3 +245,14 @@ test('the $nix problem matchers find the error and its position in a task termin
   const compact = "error:\n       … while evaluating x\n         at /nix/store/" + 'e'.repeat(32) + '-source/flake.nix:3:5:\n\n       error: undefined variable \'som\'\n       at /nix/store/' + 'e'.repeat(32) + '-source/modules/robot.nix:4:9:\n            4|   x = som;';
   assert.deepEqual(match(compact), ["modules/robot.nix:4:9: undefined variable 'som'"]);
 });
+
+test("Nix's refusal to build another platform (Nix 2.8, recorded) is a platform error with the doctor's explanation", () => {
+  for (const errors of [jsonErrors('platform-mismatch.internal-json.log'), splitErrors(read('platform-mismatch.txt')).map(parseErrorText)]) {
+    const error = primaryError(errors)!;
+    assert.equal(error.kind, 'platform');
+    assert.deepEqual([error.platform?.system, error.platform?.hostSystem], ['aarch64-linux', 'x86_64-linux']);
+    assert.match(error.derivation!, /^\/nix\/store\/[0-9a-z]{32}-linux-5\.15\.drv$/);
+    assert.equal(error.hint, 'Building linux-5.15 needs aarch64-linux, but this machine builds x86_64-linux, and Nix found no builder or emulation for aarch64-linux.');
+    assert.equal(diagnosticMessage(error), error.hint);
+  }
+});

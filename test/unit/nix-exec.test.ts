@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run, ToolMissingError, LineSplitter, parseNixVersion, atLeast, explainNixFailure, stripAnsi } from '../../client/src/nix/exec';
+import { run, resolveExecutable, ToolMissingError, LineSplitter, parseNixVersion, atLeast, explainNixFailure, stripAnsi } from '../../client/src/nix/exec';
 
 test('run passes arguments as an array and streams lines', async () => {
   const lines: string[] = [];
@@ -99,3 +99,38 @@ async function diesSoon(pid: number): Promise<boolean> {
   }
   return false;
 }
+
+test('an executable setting is an absolute path or a name on PATH, never a path relative to the workspace', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-exec-resolve-'));
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(path.join(dir, 'tools'), { recursive: true });
+  fs.mkdirSync(bin);
+  for (const file of [path.join(dir, 'tools', 'nix'), path.join(bin, 'nix')]) fs.writeFileSync(file, '#!/bin/sh\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'not-executable'), '', { mode: 0o644 });
+  assert.equal(resolveExecutable('nix', bin), path.join(bin, 'nix'));
+  assert.equal(resolveExecutable(path.join(dir, 'tools', 'nix'), ''), path.join(dir, 'tools', 'nix'));
+  assert.equal(resolveExecutable('~/bin/nix', '', dir), path.join(bin, 'nix'));
+  for (const relative of ['./tools/nix', 'tools/nix', '../x/nix', '.']) {
+    assert.throws(() => resolveExecutable(relative, bin), /is a relative path, which Jetson Nix never runs: it would be resolved against a workspace folder/, relative);
+  }
+  // An empty or relative PATH entry means the working directory (a workspace folder): skipped.
+  const cwd = process.cwd();
+  process.chdir(path.join(dir, 'tools'));
+  try {
+    assert.throws(() => resolveExecutable('nix', ['', '.', 'tools'].join(path.delimiter)), /Nix was not found \(no such file on PATH\)/);
+  } finally {
+    process.chdir(cwd);
+  }
+  assert.throws(() => resolveExecutable('not-executable', bin), ToolMissingError);
+  assert.throws(() => resolveExecutable(path.join(bin, 'missing'), bin), /not found \(no such file\)/);
+});
+
+test('run never resolves a relative executable against its working directory', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jn-exec-relative-'));
+  const marker = path.join(dir, 'ran');
+  fs.mkdirSync(path.join(dir, 'tools'));
+  fs.writeFileSync(path.join(dir, 'tools', 'nix'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+  await assert.rejects(run('./tools/nix', ['--version'], { cwd: dir }), ToolMissingError);
+  await assert.rejects(run('nix', ['--version'], { cwd: dir, env: { PATH: '.:tools' } }), ToolMissingError);
+  assert.equal(fs.existsSync(marker), false, 'the workspace executable did not run');
+});

@@ -167,3 +167,22 @@ function fakeClock(elapsed: number): () => number {
   // The first call is the model's start time; every later call is `elapsed` after it.
   return () => (calls++ === 0 ? 1_000_000 : 1_000_000 + elapsed);
 }
+
+test('a build on a remote builder (Nix 2.8 over ssh-ng): the machine is named, the forwarded copy of the build is not counted', () => {
+  const lines = linesOf('remote-build.internal-json.log');
+  const machines = new Set<string>();
+  const described: string[] = [];
+  const { model, log } = replay(lines, (_i, m) => {
+    const snapshot = m.snapshot();
+    for (const r of snapshot.running) machines.add(`${r.name} on ${r.machine ?? 'this machine'}`);
+    if (snapshot.running.length > 0) described.push(describeProgress(snapshot));
+    // The remote Nix repeats the build and its own totals: never more than one derivation in all.
+    assert.ok(snapshot.builds.total <= 1, JSON.stringify(snapshot.builds));
+    assert.ok(snapshot.running.length <= 1, JSON.stringify(snapshot.running));
+  });
+  assert.deepEqual([...machines], ['linux-5.15 on 127.0.0.1']);
+  assert.ok(described.some((d) => /^0\/1 built · linux-5\.15 on 127\.0\.0\.1 · 0:0\d$/.test(d)), described.join('\n'));
+  assert.deepEqual(model.snapshot().builds, { done: 1, total: 1, running: 0, failed: 0 });
+  assert.ok(log.includes('linux-5.15> compiling part 5'), log.join('\n'));
+  assert.ok(log.some((l) => /^building '\/nix\/store\/[0-9a-z]{32}-linux-5\.15\.drv' on 'ssh-ng:\/\/root@127\.0\.0\.1\?remote-program=/.test(l)), log.join('\n'));
+});

@@ -15,8 +15,10 @@ import { buildArgs, configurationInstallable, installableLabel, isFlashInstallab
 import { describeProgress, type BuildProgress } from '../nix/progress';
 import { diagnosticMessage, primaryError, rangeAt, type NixError } from '../nix/errors';
 import type { BuildTarget } from '../views/flake-items';
+import { BuiltResults } from '../flash/built';
 import { FLAKE_OUTPUTS, type FlakeOutputs, type FlakeOutputsParams } from '../../../server/src/protocol';
 import { readTextSync, type ReadLimitKind } from '../../../server/src/shared/safe-read';
+import { explainRefusedBuild, preflight } from '../doctor/preflight';
 
 export type { BuildTarget } from '../views/flake-items';
 
@@ -28,6 +30,8 @@ class BuildSupport implements vscode.Disposable {
   /** Files that hold diagnostics, per flake folder, so a successful build clears only its own. */
   readonly filesByFlake = new Map<string, vscode.Uri[]>();
   readonly running = new Map<string, Promise<BuildOutcome | undefined>>();
+  /** What the builds of this window produced: the only results `jetsonNix.flash` takes ready-made. */
+  readonly built = new BuiltResults();
 
   dispose(): void {
     this.output.dispose();
@@ -53,6 +57,11 @@ function buildSupport(ctx: Context): BuildSupport {
   return support!;
 }
 
+/** The results this window's builds produced (see flash/built.ts). */
+export function builtResults(ctx: Context): BuiltResults {
+  return buildSupport(ctx).built;
+}
+
 /** `jetsonNix.build`: a target from the view item or argument, else picked; never throws. */
 export const buildCommand =
   (ctx: Context) =>
@@ -70,7 +79,8 @@ export const buildCommand =
 /**
  * Runs the build with the progress notification, log, diagnostics and result notification;
  * resolves undefined when cancelled, or the outcome. A second request for a target already
- * building joins the build under way.
+ * building joins the build under way. First the build doctor checks that this machine can build
+ * the target's system (doctor/preflight.ts); declining its offer counts as cancelling.
  */
 export function buildWithProgress(ctx: Context, target: BuildTarget, options: { offerFlash?: boolean; quietSuccess?: boolean } = {}): Promise<BuildOutcome | undefined> {
   if (!trusted()) return Promise.resolve(refused('Building runs code from the flake, so it is off in Restricted Mode.'));
@@ -81,7 +91,9 @@ export function buildWithProgress(ctx: Context, target: BuildTarget, options: { 
     resources.output.show(true);
     return underWay;
   }
-  const pending = runBuild(ctx, resources, target, options).finally(() => resources.running.delete(key));
+  const pending = preflight(ctx, target)
+    .then((go) => (go ? runBuild(ctx, resources, target, options) : undefined))
+    .finally(() => resources.running.delete(key));
   resources.running.set(key, pending);
   return pending;
 }
@@ -127,6 +139,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   }
   if (outcome.ok) {
     ctx.log.info(`Built ${target.installable} in ${seconds} s: ${outcome.outPaths.join(' ')}`);
+    resources.built.record(target, outcome.outPaths);
     clearDiagnostics(resources, target.flakeDir);
     const lockChanged = lockBefore !== readIfExists(path.join(target.flakeDir, 'flake.lock'), 'lock');
     if (!options.quietSuccess) void announceSuccess(target, outcome, { offerFlash: options.offerFlash !== false, lockChanged });
@@ -135,7 +148,7 @@ async function runBuild(ctx: Context, resources: BuildSupport, target: BuildTarg
   ctx.log.error(`Build of ${target.installable} failed (exit code ${outcome.exitCode ?? 'none'}): ${outcome.message}`);
   for (const error of outcome.errors) ctx.log.error(error.text);
   showDiagnostics(resources, target.flakeDir, outcome.errors);
-  void announceFailure(resources, outcome);
+  void announceFailure(ctx, resources, outcome, target);
   return outcome;
 }
 
@@ -197,8 +210,13 @@ async function revealResult(flakeDir: string, outPath: string): Promise<void> {
   else await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outPath));
 }
 
-async function announceFailure(resources: BuildSupport, outcome: BuildOutcome): Promise<void> {
+async function announceFailure(ctx: Context, resources: BuildSupport, outcome: BuildOutcome, target: BuildTarget): Promise<void> {
   const error = primaryError(outcome.errors);
+  if (error?.kind === 'platform' && error.platform) {
+    // Not a failure of the code: the machine lacks the platform. The doctor's explanation and fixes.
+    if ((await explainRefusedBuild(ctx, error.platform, target, ['Show Full Log'])) === 'Show Full Log') resources.output.show(true);
+    return;
+  }
   const goTo = 'Go to Error';
   const fullLog = 'Show Full Log';
   const settings = 'Open Settings';

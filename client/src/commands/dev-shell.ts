@@ -3,11 +3,15 @@ import type { Context } from '../context';
 import { readSettings } from '../config';
 import { flakeModel } from '../views';
 import { allShells, type ShellTarget } from '../views/flake-items';
-import { captureDevShellEnvironment, diffEnvironment, findExecutable, shellStatusText, shellTerminalName } from '../nix/dev-env';
+import { captureDevShellEnvironment, diffEnvironment, shellStatusText, shellTerminalName, type EnvironmentChange } from '../nix/dev-env';
+import { ShellEnvironmentStore } from '../nix/dev-env-store';
 import { nixEnvironment, flakeFingerprint } from '../nix/discovery';
-import { ToolMissingError } from '../nix/exec';
+import { resolveExecutable, ToolMissingError } from '../nix/exec';
 
-/** What is applied, kept in the workspace state so the status item survives a reload (the collection persists). */
+/**
+ * What is applied, kept in the workspace state so the status item survives a reload. The
+ * variables themselves are in secret storage (ShellEnvironmentStore), never in this state.
+ */
 interface AppliedShell {
   target: ShellTarget;
   statusText: string;
@@ -54,18 +58,21 @@ function trusted(action: string): boolean {
   return false;
 }
 
-/** The `nix` to start in a terminal, or undefined after telling the user it is missing. */
+/**
+ * The `nix` to start in a terminal (an absolute path: a terminal is started with it directly, no
+ * shell in between), or undefined after telling the user it is missing or refused.
+ */
 function nixForTerminal(ctx: Context): string | undefined {
-  const setting = readSettings(ctx.log)['nix.executable'];
-  const found = findExecutable(setting);
-  if (!found) {
-    const message = new ToolMissingError(setting, 'no such file on PATH').message;
-    ctx.log.warn(message);
-    void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+  try {
+    return resolveExecutable(readSettings(ctx.log)['nix.executable']);
+  } catch (err) {
+    if (!(err instanceof ToolMissingError)) throw err;
+    ctx.log.warn(err.message);
+    void vscode.window.showErrorMessage(err.message, 'Open Settings').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'jetsonNix.nix.executable');
     });
+    return undefined;
   }
-  return found;
 }
 
 /** `jetsonNix.openDevShell`: a terminal running `nix develop <ref>` in the flake's folder (no shell string is built). */
@@ -96,16 +103,51 @@ class DevShellEnvironment implements vscode.Disposable {
   private readonly status = vscode.window.createStatusBarItem('jetsonNix.devShell', vscode.StatusBarAlignment.Left, 50);
   private lockWatcher: vscode.Disposable | undefined;
   private capturing: Promise<void> | undefined;
+  private readonly store: ShellEnvironmentStore;
+  /** Putting back the environment of before the reload; everything else waits for it. */
+  private readonly restoring: Promise<void>;
 
   constructor(private readonly ctx: Context) {
     this.status.name = 'Jetson Nix: Dev Shell Environment';
     this.status.command = 'jetsonNix.resetDevShellEnv';
+    this.store = new ShellEnvironmentStore(ctx.extension.secrets, ctx.extension.workspaceState);
+    this.restoring = this.restore().catch((err: unknown) => ctx.log.error(`Restoring the dev shell environment failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /**
+   * VS Code would write a persistent collection's values in plaintext to the workspace storage:
+   * the collection is never persistent, and the variables come back from secret storage instead.
+   * What an earlier version persisted in plaintext is moved there once (and so removed).
+   */
+  private async restore(): Promise<void> {
+    const collection = this.collection();
+    const plaintext = collectionChanges(collection);
+    collection.persistent = false;
     const applied = this.applied();
-    let variables = 0;
-    this.collection().forEach(() => variables++);
-    // The collection persists across reloads; the state says what it came from.
-    if (applied && variables > 0) this.show(applied);
-    else if (applied) void ctx.extension.workspaceState.update(STATE_KEY, undefined);
+    let changes = applied ? await this.store.load() : undefined;
+    if (applied && !changes && plaintext.length > 0) {
+      changes = plaintext;
+      const why = await this.store.save(plaintext);
+      this.ctx.log.info(`Moved the ${applied.statusText} environment out of plaintext workspace storage${why ? `; ${why}, so it is kept in memory only` : ' into secret storage'}.`);
+    }
+    collection.clear();
+    if (!applied) return;
+    if (!changes) {
+      await this.ctx.extension.workspaceState.update(STATE_KEY, undefined);
+      this.ctx.log.info(`The ${applied.statusText} environment was not restored (it is kept only in secret storage, which has none): apply it again.`);
+      return;
+    }
+    this.fill(applied.target, applied.statusText, changes);
+    this.show(applied);
+  }
+
+  /** Puts `changes` into the (non-persistent) collection. */
+  private fill(target: ShellTarget, statusText: string, changes: readonly EnvironmentChange[]): void {
+    const collection = this.collection();
+    collection.clear();
+    collection.persistent = false;
+    collection.description = `${statusText}: the environment of \`nix develop ${[...target.extraArgs, target.ref].join(' ')}\` (Jetson Nix)`;
+    for (const change of changes) collection[change.kind](change.name, change.value);
   }
 
   private collection(): vscode.EnvironmentVariableCollection {
@@ -118,6 +160,7 @@ class DevShellEnvironment implements vscode.Disposable {
 
   /** Captures the shell's environment (cancellable, with progress) and applies what it changes. */
   async apply(target: ShellTarget): Promise<void> {
+    await this.restoring;
     if (this.capturing) {
       void vscode.window.showInformationMessage('A dev shell environment is already being captured.');
       return;
@@ -166,13 +209,11 @@ class DevShellEnvironment implements vscode.Disposable {
       return;
     }
     const statusText = shellStatusText(target.name, result.environment);
-    const collection = this.collection();
-    collection.clear();
-    collection.persistent = true;
-    collection.description = `${statusText}: the environment of \`nix develop ${[...target.extraArgs, target.ref].join(' ')}\` (Jetson Nix)`;
-    for (const change of changes) collection[change.kind](change.name, change.value);
+    this.fill(target, statusText, changes);
     const applied: AppliedShell = { target, statusText, variables: changes.length, fingerprint: flakeFingerprint(target.flakeDir) };
     await this.ctx.extension.workspaceState.update(STATE_KEY, applied);
+    const notKept = await this.store.save(changes);
+    if (notKept) this.ctx.log.warn(`The ${statusText} environment is kept in memory only (${notKept}): after a window reload, apply it again.`);
     this.ctx.log.info(`Applied ${changes.length} variables of ${target.ref} to new terminals and tasks: ${changes.map((c) => c.name).join(', ')}`);
     this.show(applied);
     void vscode.window.showInformationMessage(`New terminals, tasks and debug sessions now use the ${statusText} (${changes.length} variables). Open terminals keep theirs until relaunched.`);
@@ -204,9 +245,11 @@ class DevShellEnvironment implements vscode.Disposable {
   }
 
   async reset(): Promise<void> {
+    await this.restoring;
     const applied = this.applied();
     this.collection().clear();
     await this.ctx.extension.workspaceState.update(STATE_KEY, undefined);
+    await this.store.forget();
     this.lockWatcher?.dispose();
     this.lockWatcher = undefined;
     this.status.hide();
@@ -218,6 +261,21 @@ class DevShellEnvironment implements vscode.Disposable {
     this.lockWatcher?.dispose();
     this.status.dispose();
   }
+}
+
+/** What a collection holds (an earlier version persisted it in plaintext), as changes. */
+function collectionChanges(collection: vscode.EnvironmentVariableCollection): EnvironmentChange[] {
+  const kinds: Record<number, EnvironmentChange['kind']> = {
+    [vscode.EnvironmentVariableMutatorType.Replace]: 'replace',
+    [vscode.EnvironmentVariableMutatorType.Prepend]: 'prepend',
+    [vscode.EnvironmentVariableMutatorType.Append]: 'append',
+  };
+  const out: EnvironmentChange[] = [];
+  collection.forEach((name, mutator) => {
+    const kind = kinds[mutator.type];
+    if (kind) out.push({ name, kind, value: mutator.value });
+  });
+  return out;
 }
 
 const environments = new WeakMap<Context, DevShellEnvironment>();

@@ -11,10 +11,11 @@ import { candidateFromInstallable, type FlashTarget } from '../flash/candidates'
 import type { BuildResult, FlashOutcome, FlashRequest } from '../flash/dependencies';
 import { FlashFlow } from '../flash/flow';
 import { installerCommand } from '../flash/outcome';
+import { locateElevation } from '../flash/script';
 import { runInTerminal } from '../flash/terminal';
 import { VscodeFlashUi } from '../flash/vscode-ui';
 import { configurationsOf, flashCandidates } from '../flash/workspace';
-import { buildWithProgress } from './build';
+import { buildWithProgress, builtResults } from './build';
 
 /** One flash at a time per window: two scripts fighting over one USB port help no one. */
 const flashing = new WeakSet<Context>();
@@ -52,12 +53,14 @@ async function flash(ctx: Context, arg: unknown): Promise<void> {
   const controller = new AbortController();
   const ui = new VscodeFlashUi(() => controller.abort());
   const settings = readSettings(ctx.log);
+  const elevation = settings['flash.elevation'] === 'pkexec' ? 'pkexec' : 'sudo';
   const flow = new FlashFlow(
     {
       devices: deviceMonitor(ctx),
       candidates: (device) => flashCandidates(ctx, device),
       host: { platform: process.platform, arch: process.arch },
-      elevation: settings['flash.elevation'] === 'pkexec' ? 'pkexec' : 'sudo',
+      elevation,
+      locateElevation: () => locateElevation(elevation),
       build: (target) => buildFlashScript(ctx, target),
       listDirectory: (dir) => fs.readdir(dir),
       runScript: (launch, signal) => runInTerminal(launch, signal, ctx.log),
@@ -93,7 +96,11 @@ async function requestFrom(ctx: Context, arg: unknown): Promise<FlashRequest> {
   if (parsed.target) {
     const candidate = candidateFromInstallable(parsed.target, await configurationsOf(ctx, parsed.target.flakeDir));
     if (candidate) {
-      request.candidate = parsed.outPath ? { ...candidate, outPath: parsed.outPath } : candidate;
+      request.candidate = candidate;
+      // Run as root later, so only what this window's last build of that target produced is taken.
+      const problem = parsed.outPath === undefined ? undefined : builtResults(ctx).problem(parsed.outPath, parsed.target);
+      if (parsed.outPath !== undefined && problem === undefined) request.candidate = { ...candidate, outPath: parsed.outPath };
+      if (problem) ctx.log.warn(`Flash: not using the result handed over (${problem}); building ${candidate.target.installable} instead`);
     } else {
       ctx.log.info(`Flash: ${parsed.target.installable} is not a flash script; asking which configuration to flash`);
     }
@@ -108,9 +115,11 @@ async function report(ctx: Context, outcome: FlashOutcome): Promise<void> {
   if (outcome.reported) return;
   switch (outcome.status) {
     case 'flashed': {
+      const build = 'Build the Installer…';
       const copy = 'Copy Installer Command';
       const steps = 'Next Steps';
-      const choice = await vscode.window.showInformationMessage(`${outcome.message} Next, install NixOS from the installer image.`, copy, steps);
+      const choice = await vscode.window.showInformationMessage(`${outcome.message} Next: build the installer, write it to a USB drive and install NixOS.`, build, copy, steps);
+      if (choice === build) await vscode.commands.executeCommand('jetsonNix.buildInstaller', { majorVersion: outcome.candidate?.majorVersion });
       if (choice === copy) await vscode.env.clipboard.writeText(installerCommand(outcome.candidate?.majorVersion));
       if (choice === steps) await vscode.window.showInformationMessage(outcome.message, { modal: true, detail: bullets(outcome.details) });
       return;

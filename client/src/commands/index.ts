@@ -6,6 +6,9 @@ import { newProject } from './new-project';
 import { buildCommand } from './build';
 import { deployCommand, deployFleetCommand, rollBackCommand } from './deploy';
 import { addRobotToSettings, checkRobotAgainstWorkspace, openRobotTerminal, showRobotJournal } from './robots';
+import { buildInstallerCommand, writeInstallerCommand } from './installer';
+import { checkBuildSetupCommand } from '../doctor/report-view';
+import { useRemoteBuilderCommand } from '../doctor/remote-builder';
 
 /** Every command of the extension, by id; each is a small factory taking the context. */
 const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown> = {
@@ -26,6 +29,10 @@ const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown
   'jetsonNix.showRobotJournal': showRobotJournal,
   'jetsonNix.checkRobotAgainstWorkspace': checkRobotAgainstWorkspace,
   'jetsonNix.addRobotToSettings': addRobotToSettings,
+  'jetsonNix.checkBuildSetup': checkBuildSetupCommand,
+  'jetsonNix.useRemoteBuilder': useRemoteBuilderCommand,
+  'jetsonNix.buildInstaller': buildInstallerCommand,
+  'jetsonNix.writeInstallerToUsb': writeInstallerCommand,
 };
 
 export function registerCommands(ctx: Context): vscode.Disposable[] {

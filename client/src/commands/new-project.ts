@@ -8,10 +8,23 @@ import { isEmptyFolder, writeProject } from '../templates/project';
 const TITLE = 'New Jetson Robot Project';
 const STEPS = 6;
 
-/** The folder to create the project in: the open (empty) one, else one the user picks. */
+/**
+ * The folder to create the project in, always asked: an open workspace folder that is empty can be
+ * picked in one step, or any folder through the dialog (which can create one). Never taken
+ * silently: the user must see where files will be written (and, in a trusted workspace, where git
+ * will run).
+ */
 async function targetFolder(): Promise<string | undefined> {
-  const open = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file' && isEmptyFolder(f.uri.fsPath));
-  if (open) return open.uri.fsPath;
+  const open = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file' && isEmptyFolder(f.uri.fsPath));
+  if (open.length > 0) {
+    const choose = { label: '$(folder-opened) Choose a folder…', description: 'an empty folder (the dialog can create one)', dir: undefined };
+    const picked = await vscode.window.showQuickPick(
+      [...open.map((f) => ({ label: `$(root-folder) ${f.name}`, description: 'the open folder (empty)', detail: f.uri.fsPath, dir: f.uri.fsPath })), choose],
+      { title: `${TITLE}: where?`, placeHolder: 'Where to create the project', ignoreFocusOut: true },
+    );
+    if (!picked) return undefined;
+    if (picked.dir) return picked.dir;
+  }
   const picked = await vscode.window.showOpenDialog({
     canSelectFolders: true,
     canSelectFiles: false,
@@ -21,7 +34,7 @@ async function targetFolder(): Promise<string | undefined> {
   });
   const dir = picked?.[0]?.fsPath;
   if (dir && !isEmptyFolder(dir)) {
-    void vscode.window.showErrorMessage(`${dir} is not empty: choose an empty folder (the dialog can create one).`);
+    void vscode.window.showErrorMessage(`${dir} is not empty (or is a git repository): choose an empty folder (the dialog can create one).`);
     return undefined;
   }
   return dir;
@@ -75,7 +88,8 @@ export const newProject = (ctx: Context) => async (): Promise<void> => {
   if (!options) return;
   let written;
   try {
-    written = await writeProject(dir, options);
+    // Never git in Restricted Mode: the wizard says what to run instead.
+    written = await writeProject(dir, options, { allowed: vscode.workspace.isTrusted });
   } catch (err) {
     ctx.log.error(`Writing the new project in ${dir} failed: ${err instanceof Error ? err.message : String(err)}`);
     const choice = await vscode.window.showErrorMessage(`Could not write the project in ${dir}.`, 'Open Logs');

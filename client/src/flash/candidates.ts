@@ -31,6 +31,8 @@ export interface FlashCandidate {
   somSource: 'modules' | 'name' | 'unknown';
   /** Set when the flash script is already built (a finished build handed to the command). */
   outPath?: string;
+  /** Modules of the configuration the language server could not read (they may set `som`). */
+  unreadModules?: string[];
 }
 
 /** jetpack-nixos's flake, where its reference `flash-*` packages come from. */
@@ -120,7 +122,7 @@ export function flashScriptInstallable(configuration: string): string {
 }
 
 /** A workspace configuration as a candidate; its SoM is what the language server read from its modules. */
-export function configurationCandidate(flakeDir: string, configuration: Pick<FlakeConfiguration, 'name' | 'som' | 'carrierBoard' | 'majorVersion'>): FlashCandidate {
+export function configurationCandidate(flakeDir: string, configuration: Pick<FlakeConfiguration, 'name' | 'som' | 'carrierBoard' | 'majorVersion' | 'unreadModules'>): FlashCandidate {
   const candidate: FlashCandidate = {
     kind: 'configuration',
     name: configuration.name,
@@ -129,6 +131,7 @@ export function configurationCandidate(flakeDir: string, configuration: Pick<Fla
   };
   if (configuration.som) candidate.som = configuration.som;
   if (configuration.carrierBoard) candidate.carrierBoard = configuration.carrierBoard;
+  if (configuration.unreadModules?.length) candidate.unreadModules = [...configuration.unreadModules];
   const major = configuration.majorVersion ?? (configuration.som ? defaultJetpack(configuration.som) : undefined);
   if (major) candidate.majorVersion = major;
   return candidate;
@@ -164,7 +167,7 @@ export function referenceCandidates(device: JetsonDevice, cwd: string): FlashCan
  */
 export function candidateFromInstallable(
   target: FlashTarget,
-  configurations: readonly Pick<FlakeConfiguration, 'name' | 'som' | 'carrierBoard' | 'majorVersion'>[],
+  configurations: readonly Pick<FlakeConfiguration, 'name' | 'som' | 'carrierBoard' | 'majorVersion' | 'unreadModules'>[],
 ): FlashCandidate | undefined {
   const attributes = attrPathOf(target.installable);
   const at = attributes.indexOf('nixosConfigurations');

@@ -58,6 +58,8 @@ export interface ScriptLaunch {
   /** A name for the terminal. */
   title: string;
   elevation: Elevation;
+  /** Absolute path of `elevation` on the system's PATH (`locateElevation`). */
+  elevationPath: string;
 }
 
 export interface FlashDependencies {
@@ -66,6 +68,11 @@ export interface FlashDependencies {
   candidates(device: JetsonDevice): Promise<FlashCandidate[]>;
   host: { platform: string; arch: string };
   elevation: Elevation;
+  /**
+   * The absolute path of `elevation` on the system's PATH, never in the Nix store (a dev shell's
+   * PATH, which terminals get, could ship its own `sudo` to read the password), or undefined.
+   */
+  locateElevation(): string | undefined;
   /** Builds the flash script; a failure is reported to the user by the build machinery itself. */
   build(target: FlashTarget, signal: AbortSignal): Promise<BuildResult>;
   listDirectory(dir: string): Promise<string[]>;

@@ -27,6 +27,8 @@ export class FlashFlow {
   private step: FlashStep = 'host';
   private device: JetsonDevice | undefined;
   private candidate: FlashCandidate | undefined;
+  /** The absolute sudo or pkexec, found in the preflight. */
+  private elevationPath = '';
 
   constructor(private readonly deps: FlashDependencies, private readonly signal: AbortSignal) {}
 
@@ -60,6 +62,10 @@ export class FlashFlow {
 
     this.enter('preflight');
     await this.checkFit(candidate, device);
+    // Before the build, which can take long: without sudo (or pkexec) nothing could be flashed.
+    const elevationPath = this.deps.locateElevation();
+    if (!elevationPath) return this.outcome('refused', missingElevation(this.deps.elevation));
+    this.elevationPath = elevationPath;
     device = await this.stillPresent(device, 'while you chose the configuration');
 
     this.enter('build');
@@ -150,7 +156,7 @@ export class FlashFlow {
     if (candidates.length === 0) {
       this.stop('refused', 'There is nothing to flash: no nixosConfiguration of a workspace flake, and no jetpack-nixos flash package fits this module.');
     }
-    const rank = { match: 0, unverifiable: 1, mismatch: 2, 'not-flashable': 3 } as const;
+    const rank = { match: 0, partial: 1, unverifiable: 2, mismatch: 3, 'not-flashable': 4 } as const;
     const choices = candidates
       .map((candidate) => ({ candidate, check: checkSom(candidate, device) }))
       .sort((a, b) => rank[a.check.verdict] - rank[b.check.verdict]);
@@ -160,14 +166,15 @@ export class FlashFlow {
     return picked;
   }
 
-  /** The SoM check: a mismatch needs two explicit overrides, an unverifiable SoM one. */
+  /** The SoM check: a mismatch needs two explicit overrides, an unverifiable or partial check one. */
   private async checkFit(candidate: FlashCandidate, device: JetsonDevice): Promise<void> {
     const check = checkSom(candidate, device);
     this.deps.log(`Flash: SoM check for ${candidate.name} on ${usbId(device)}: ${check.verdict}`);
     if (check.verdict === 'match') return;
     if (check.verdict === 'not-flashable') this.stop('refused', check.message);
-    if (check.verdict === 'unverifiable') {
-      const go = await this.deps.ui.warn({ message: check.message, detail: 'Flash only if you are sure the configuration is for this module.', action: 'Flash anyway' });
+    if (check.verdict === 'unverifiable' || check.verdict === 'partial') {
+      const detail = check.verdict === 'partial' ? 'Flash only if you know those modules leave hardware.nvidia-jetpack.som alone.' : 'Flash only if you are sure the configuration is for this module.';
+      const go = await this.deps.ui.warn({ message: check.message, detail, action: 'Flash anyway' });
       this.checkCancelled();
       if (!go) this.stop('refused', check.message, { reported: true });
       this.deps.log('Flash: the user chose to flash without the SoM check');
@@ -236,6 +243,8 @@ export class FlashFlow {
         `Configuration: ${candidate.name} (${describeTarget(candidate)}), ${candidate.target.installable} in ${candidate.target.flakeDir}.`,
         `Writes the boot firmware to the module's QSPI flash. The root filesystem (eMMC, NVMe, SD card) is not touched.`,
         `Runs ${path.basename(script)} as root through ${this.deps.elevation} in a terminal, where you type your password. Keep the cable connected until it ends (it can take up to 20 minutes).`,
+        `Script: ${script}`,
+        `Root through: ${this.elevationPath}`,
       ].join('\n'),
       action: 'Flash',
     };
@@ -249,7 +258,7 @@ export class FlashFlow {
     this.deps.ui.progress(`Running ${path.basename(script)} as root: type your password in the terminal if asked.`);
     let exitCode: number | undefined;
     try {
-      exitCode = await this.deps.runScript({ script, title: `Flash ${moduleName(device)}`, elevation: this.deps.elevation }, this.signal);
+      exitCode = await this.deps.runScript({ script, title: `Flash ${moduleName(device)}`, elevation: this.deps.elevation, elevationPath: this.elevationPath }, this.signal);
       follower.observe(await this.deps.devices.refresh());
     } finally {
       subscription.dispose();
@@ -260,6 +269,11 @@ export class FlashFlow {
     if (exitCode !== undefined) extra.exitCode = exitCode;
     return this.outcome(finished.status, finished.message, extra);
   }
+}
+
+function missingElevation(elevation: FlashDependencies['elevation']): string {
+  const other = elevation === 'sudo' ? 'pkexec' : 'sudo';
+  return `${elevation} was not found on the system's PATH (a copy inside the Nix store, such as a dev shell's, is never used to ask for your password): install it, or set jetsonNix.flash.elevation to ${other}.`;
 }
 
 /** A promise that resolves false when the signal aborts (for racing a question against cancellation). */

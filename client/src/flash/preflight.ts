@@ -22,10 +22,13 @@ export function checkHost(platform: string, arch: string): string | undefined {
  * - `not-flashable`: `generic` or a value jetpack-nixos does not know (refused outright: no flash
  *   script can be built for it);
  * - `unverifiable`: the SoM could not be read statically, or the device's id is not in our table
- *   (one explicit warning).
+ *   (one explicit warning);
+ * - `partial`: the SoM fits, but some modules could not be read (another flake's, a computed one)
+ *   and may set it too (one explicit warning).
  */
 export type SomCheck =
   | { verdict: 'match' }
+  | { verdict: 'partial'; message: string }
   | { verdict: 'mismatch'; message: string; secondWarning: string }
   | { verdict: 'not-flashable'; message: string }
   | { verdict: 'unverifiable'; message: string };
@@ -56,11 +59,22 @@ export function checkSom(candidate: FlashCandidate, device: JetsonDevice): SomCh
       message: `The connected module (${usbId(device)}) is not in Jetson Nix's table of recovery ids, so it cannot check that ${candidate.name} (${som}) fits it.`,
     };
   }
-  if (device.module.soms.includes(som)) return { verdict: 'match' };
+  if (device.module.soms.includes(som)) return fits(candidate, som, device);
   return {
     verdict: 'mismatch',
     message: `The configuration targets ${som} but the connected module is ${moduleWithArticle(device)}.`,
     secondWarning: `Firmware built for ${som} can leave ${device.module.article} ${device.module.name} unable to boot until it is flashed again with a matching configuration (${expected(device)}). Flash it anyway?`,
+  };
+}
+
+/** A fitting SoM: a match, or a partial one when modules the check could not read may set it too. */
+function fits(candidate: FlashCandidate, som: string, device: JetsonDevice): SomCheck {
+  const unread = candidate.unreadModules ?? [];
+  if (unread.length === 0) return { verdict: 'match' };
+  const names = unread.length === 1 ? unread[0]! : `${unread.slice(0, -1).join(', ')} and ${unread.at(-1)!}`;
+  return {
+    verdict: 'partial',
+    message: `${candidate.name} sets som = "${som}", which fits ${moduleWithArticle(device)}, but the check is partial: Jetson Nix cannot read ${names} (another flake's module, or a computed one), which may set som too.`,
   };
 }
 

@@ -17,8 +17,8 @@ const STATUS_POLL_MS = 250;
 export async function runInTerminal(launch: ScriptLaunch, signal: AbortSignal, log: vscode.LogOutputChannel): Promise<number | undefined> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jetson-nix-flash-'));
   const statusFile = path.join(dir, 'exit-status');
-  const { shellPath, shellArgs } = terminalLaunch(launch.elevation, launch.script, statusFile);
-  log.info(`Flash: running ${launch.elevation} ${launch.script} in the terminal "${launch.title}"`);
+  const { shellPath, shellArgs } = terminalLaunch(launch.elevationPath, launch.script, statusFile);
+  log.info(`Flash: running ${launch.elevationPath} ${launch.script} in the terminal "${launch.title}"`);
   const terminal = vscode.window.createTerminal({ name: launch.title, shellPath, shellArgs, iconPath: new vscode.ThemeIcon('zap'), isTransient: true });
   // Focused, so the user can type the password straight away.
   terminal.show(false);

@@ -148,5 +148,7 @@ function fitDetail(check: CandidateChoice['check'], candidate: FlashCandidate, d
       return `$(error) ${check.message}`;
     case 'unverifiable':
       return `$(question) ${check.message}${reference}`;
+    case 'partial':
+      return `$(info) ${check.message}`;
   }
 }

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { explainNixFailure, run, stripAnsi } from './exec';
+import { explainNixFailure, resolveExecutable, run, stripAnsi } from './exec';
 import { nixEnvironment } from './discovery';
 import { readTextSync } from '../../../server/src/shared/safe-read';
 
@@ -163,21 +163,14 @@ export function shellTerminalName(name: string): string {
 }
 
 /**
- * The absolute path of an executable: the setting itself when it is a path, else the first match
- * on PATH. A terminal is started with it directly (no shell in between), so it must exist.
+ * The absolute path of an executable, or undefined: `resolveExecutable` without the reason (an
+ * absolute path, or a bare name on the absolute folders of PATH; never a path relative to a
+ * workspace folder).
  */
 export function findExecutable(name: string, searchPath: string = process.env.PATH ?? ''): string | undefined {
-  const executable = (file: string) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return fs.statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (name.includes('/')) return executable(name) ? path.resolve(name) : undefined;
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir && executable(path.join(dir, name))) return path.join(dir, name);
+  try {
+    return resolveExecutable(name, searchPath);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

@@ -8,19 +8,22 @@
  * looks an installable up under `packages.<system>.` and `legacyPackages.<system>.` first, so a
  * broken package set would be reported for every kind, and a `legacyPackages` holding nixpkgs
  * would be evaluated by every query. `getFlake` also reaches an input's outputs through the
- * flake's own lock, follows included. It needs `--impure` (the folder is an unlocked reference),
- * and never writes flake.lock.
+ * flake's own lock, follows included.
  *
- * Evaluating a flake fetches the inputs it touches. So that nothing downloads behind the user's
- * back, Nix is asked only when every input flake.nix declares is locked as declared and its
+ * Discovery runs when a trusted folder opens, without the user asking, so it only reads the
+ * store: every Nix command is sealed (sealed-eval.ts: pure, restricted, no import from
+ * derivation, no network), and the flake is named by the locked reference of its store copy.
+ * Evaluating a flake also fetches the inputs it touches; so that nothing downloads behind the
+ * user's back, Nix is asked only when every input flake.nix declares is locked as declared and its
  * source is already in the local store (or is a local path); otherwise the reason is returned and
- * the view keeps what flake.nix declares. `--offline` keeps Nix from trying the network anyway.
+ * the view keeps what flake.nix declares. Discovery never writes flake.lock.
  * No `vscode` import: tested with plain Node against real Nix.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { explainNixFailure, nixConfigEnv, run, stripAnsi } from './exec';
+import { explainNixFailure, nixConfigEnv, stripAnsi } from './exec';
+import { lockedReference, SEALED_ARGS, sealedRun, type SealedQuery } from './sealed-eval';
 import { lockFileOf, referenceOf, resolveInputPath, rootInputs, type FlakeLock, type LockNode } from '../../../server/src/flake/lock';
 import { readBytesSync, readTextSync } from '../../../server/src/shared/safe-read';
 import { sourceStorePath, storeDir } from '../../../server/src/schema/live';
@@ -32,15 +35,8 @@ export function hostSystem(arch: string = process.arch, platform: string = proce
   return `${cpu}-${platform}`;
 }
 
-export interface NixQueryOptions {
-  nix: string;
-  flakeDir: string;
-  signal?: AbortSignal;
-  /** Extra environment for Nix (tests use it for an offline configuration). */
-  env?: Record<string, string | undefined>;
-  /** Receives the commands run and Nix's stderr, for the log. */
-  log?: (line: string) => void;
-}
+/** The Nix to run, the flake's folder, cancellation, extra environment and the log. */
+export type NixQueryOptions = SealedQuery;
 
 /** The names under one output, or why Nix could not list them (one sentence). */
 export type Listing = { names: string[] } | { error: string };
@@ -63,8 +59,6 @@ export class DiscoveryCancelled extends Error {
 
 /** Inputs whose dev shells are worth listing: nix-ros-overlay's example ROS 2 shells. */
 const EXAMPLE_SHELL_INPUT = /ros-overlay/i;
-/** The environment variable the evaluated expression reads the flake's folder from (no quoting of paths into Nix code). */
-const FLAKE_VARIABLE = 'JETSON_NIX_FLAKE';
 
 /** A Nix string literal for an attribute name. */
 function nixString(text: string): string {
@@ -76,7 +70,7 @@ function failureMessage(stderr: string): string {
   const explained = explainNixFailure(stderr);
   if (explained) return explained;
   const text = stripAnsi(stderr);
-  if (/requires lock file changes/.test(text)) return 'flake.lock is out of date for flake.nix: run `nix flake lock`, then refresh';
+  if (/requires lock file changes|cannot update flake input '[^']*' in pure mode/.test(text)) return 'flake.lock is out of date for flake.nix: run `nix flake lock`, then refresh';
   const at = text.indexOf('error:');
   const body = at >= 0 ? text.slice(at + 'error:'.length) : text;
   const lines = body.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('(use') && !/^(at |\d+\||\|)/.test(l));
@@ -89,29 +83,23 @@ export function nixEnvironment(env: Record<string, string | undefined> | undefin
 }
 
 /**
- * The attribute names of the flake's value at `attrPath` (names, e.g. `["packages",
- * "x86_64-linux"]`); a missing attribute lists no names. Throws ToolMissingError when Nix is
- * absent and DiscoveryCancelled when cancelled.
+ * The attribute names of the value at `attrPath` (names, e.g. `["packages", "x86_64-linux"]`) of
+ * the flake `reference` (from `lockedReference`); a missing attribute lists no names. Throws
+ * ToolMissingError when Nix is absent and DiscoveryCancelled when cancelled.
  */
-export async function listAttrNames(options: NixQueryOptions, attrPath: string[]): Promise<Listing> {
+export async function listAttrNames(options: NixQueryOptions, reference: string, attrPath: string[]): Promise<Listing> {
   const selection = attrPath.map((name) => `.${nixString(name)}`).join('');
-  const expression = `builtins.attrNames ((builtins.getFlake (builtins.getEnv "${FLAKE_VARIABLE}"))${selection} or { })`;
-  const args = ['eval', '--json', '--offline', '--impure', '--no-write-lock-file', '--expr', expression];
-  options.log?.(`${options.nix} ${args.join(' ')} (${FLAKE_VARIABLE}=${options.flakeDir})`);
-  const env = nixEnvironment({ ...options.env, [FLAKE_VARIABLE]: path.resolve(options.flakeDir) });
-  const result = await run(options.nix, args, { cwd: options.flakeDir, signal: options.signal, env });
-  if (result.cancelled) throw new DiscoveryCancelled();
-  if (result.exitCode === 0) {
-    try {
-      const names: unknown = JSON.parse(result.stdout);
-      if (Array.isArray(names) && names.every((n) => typeof n === 'string')) return { names: names as string[] };
-    } catch {
-      // Reported below.
-    }
-    return { error: `Nix printed something other than a list of names for ${attrPath.join('.')}` };
+  const expression = `builtins.attrNames ((builtins.getFlake ${nixString(reference)})${selection} or { })`;
+  const result = await sealedRun({ ...options, describe: failureMessage }, ['eval', '--json', ...SEALED_ARGS, '--expr', expression]);
+  if ('cancelled' in result) throw new DiscoveryCancelled();
+  if ('error' in result) return { error: result.error };
+  try {
+    const names: unknown = JSON.parse(result.stdout);
+    if (Array.isArray(names) && names.every((n) => typeof n === 'string')) return { names: names as string[] };
+  } catch {
+    // Reported below.
   }
-  options.log?.(result.stderr.trim());
-  return { error: failureMessage(result.stderr) };
+  return { error: `Nix printed something other than a list of names for ${attrPath.join('.')}` };
 }
 
 /** Whether a locked source is read from this machine (a path, a file: URL) rather than downloaded. */
@@ -231,17 +219,24 @@ export function exampleShellInputs(flakeDir: string, exists: (p: string) => bool
 }
 
 /**
- * Lists a flake's outputs with Nix, all kinds at once. The caller has checked `downloadRisk`.
- * Throws ToolMissingError when Nix is absent.
+ * Lists a flake's outputs with Nix, all kinds at once, reading only the store. The caller has
+ * checked `downloadRisk`. Throws ToolMissingError when Nix is absent.
  */
 export async function discoverWithNix(options: NixQueryOptions & { system: string }): Promise<NixDiscovery> {
   const { system } = options;
+  const locked = await lockedReference({ ...options, describe: failureMessage });
+  if ('cancelled' in locked) throw new DiscoveryCancelled();
+  if ('error' in locked) {
+    const failed = { error: locked.error };
+    return { configurations: failed, packages: failed, devShells: failed, inputShells: [] };
+  }
+  const list = (attrPath: string[]) => listAttrNames(options, locked.reference, attrPath);
   const inputs = exampleShellInputs(options.flakeDir);
   const [configurations, packages, devShells, ...inputShells] = await Promise.all([
-    listAttrNames(options, ['nixosConfigurations']),
-    listAttrNames(options, ['packages', system]),
-    listAttrNames(options, ['devShells', system]),
-    ...inputs.map((input) => listAttrNames(options, ['inputs', input, 'devShells', system])),
+    list(['nixosConfigurations']),
+    list(['packages', system]),
+    list(['devShells', system]),
+    ...inputs.map((input) => list(['inputs', input, 'devShells', system])),
   ]);
   return {
     configurations: configurations!,

@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { explainNixFailure, stripAnsi } from './exec';
+import { explainPlatformMismatch, parsePlatformMismatch, type PlatformMismatch } from '../../../server/src/shared/doctor';
 
 /** A position as Nix prints it: 1-based line and column (the column counts bytes). */
 export interface SourcePosition {
@@ -27,7 +28,7 @@ export interface WorkspaceLocation extends SourcePosition {
   context?: string;
 }
 
-export type NixErrorKind = 'evaluation' | 'assertion' | 'build' | 'dependency' | 'setup';
+export type NixErrorKind = 'evaluation' | 'assertion' | 'build' | 'dependency' | 'setup' | 'platform';
 
 export interface NixError {
   kind: NixErrorKind;
@@ -50,6 +51,8 @@ export interface NixError {
   logTail?: string[];
   /** One actionable sentence for set-up problems (flakes disabled, file not tracked by git…). */
   hint?: string;
+  /** For `platform`: the system and features a derivation needs that this machine lacks (the build doctor explains it). */
+  platform?: PlatformMismatch;
 }
 
 const POSITION = /(«[^»\n]*»[^\s:'"`]*|\/[^\s:'"`«»]+):(\d+):(\d+)/g;
@@ -145,6 +148,15 @@ function classify(error: NixError): void {
     /\d+ dependenc(?:y|ies) of derivation '([^']+\.drv)' failed to build/.exec(error.text) ??
     /Cannot build '([^']+\.drv)'\.?\s*Reason: \d+ dependenc(?:y|ies) failed/.exec(error.text);
   const hint = explainNixFailure(error.text);
+  const platform = parsePlatformMismatch(error.text);
+  if (platform) {
+    // "a 'aarch64-linux' … is required to build": the machine, not the code, is what needs fixing.
+    error.kind = 'platform';
+    error.platform = platform;
+    error.derivation = platform.derivation;
+    error.hint = explainPlatformMismatch(platform, undefined).message;
+    return;
+  }
   if (builder) {
     error.kind = 'build';
     error.derivation = builder[1];
@@ -264,7 +276,7 @@ export function storeRootsIn(errors: NixError[]): string[] {
 
 /** The error to tell the user about first: a builder's failure over the "dependencies failed" echo of it. */
 export function primaryError(errors: NixError[]): NixError | undefined {
-  const rank: Record<NixErrorKind, number> = { setup: 0, build: 1, assertion: 2, evaluation: 2, dependency: 3 };
+  const rank: Record<NixErrorKind, number> = { setup: 0, platform: 0, build: 1, assertion: 2, evaluation: 2, dependency: 3 };
   return [...errors].sort((a, b) => rank[a.kind] - rank[b.kind])[0];
 }
 

@@ -4,6 +4,9 @@
  * when the executable is missing. No `vscode` import here, so it is tested with plain Node.
  */
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface RunOptions {
   /** Working directory (a flake's folder). */
@@ -34,28 +37,87 @@ export interface RunResult {
   stderr: string;
 }
 
-/** The executable could not be started at all (not installed, not on PATH, not executable). */
+/** The executable could not be started at all (not installed, not on PATH, not executable, a relative path). */
 export class ToolMissingError extends Error {
-  constructor(readonly executable: string, readonly reason: string) {
+  constructor(readonly executable: string, readonly reason: string, message?: string) {
     super(
-      executable === 'nix' || executable.endsWith('/nix')
-        ? `Nix was not found (${reason}). Install Nix (https://nixos.org/download) or set jetsonNix.nix.executable to its path.`
-        : `${executable} was not found (${reason}).`,
+      message ??
+        (isNixName(executable)
+          ? `Nix was not found (${reason}). Install Nix (https://nixos.org/download) or set jetsonNix.nix.executable to its path.`
+          : `${executable} was not found (${reason}).`),
     );
     this.name = 'ToolMissingError';
   }
 }
 
+function isNixName(executable: string): boolean {
+  return executable === 'nix' || executable.endsWith('/nix');
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The absolute path of the executable `name` names, or ToolMissingError:
+ * - an absolute path (or `~/…`) is taken as it is;
+ * - a bare name is looked up in the absolute folders of `searchPath` only (an empty or relative
+ *   entry of PATH would mean the working directory, which is a folder of the workspace);
+ * - a relative path such as `./tools/nix` is refused. Spawning it would resolve it against the
+ *   working directory, so a cloned repository's settings could choose what runs as soon as the
+ *   folder is trusted.
+ */
+export function resolveExecutable(name: string, searchPath: string = process.env.PATH ?? '', home: string = os.homedir()): string {
+  const expanded = name === '~' || name.startsWith('~/') ? path.join(home, name.slice(1)) : name;
+  if (path.isAbsolute(expanded)) {
+    if (isExecutableFile(expanded)) return path.normalize(expanded);
+    throw new ToolMissingError(name, fs.existsSync(expanded) ? 'not an executable file' : 'no such file');
+  }
+  if (expanded.includes('/') || expanded === '' || expanded === '.' || expanded === '..') {
+    const setting = isNixName(name) ? 'jetsonNix.nix.executable' : 'the setting';
+    throw new ToolMissingError(
+      name,
+      'a relative path',
+      `${JSON.stringify(name)} is a relative path, which Jetson Nix never runs: it would be resolved against a workspace folder. Set ${setting} to an absolute path or to a name on PATH.`,
+    );
+  }
+  const found = searchExecutable(expanded, searchPath);
+  if (found === undefined) throw new ToolMissingError(name, 'no such file on PATH');
+  return found;
+}
+
+/**
+ * The first executable file called `name` in the absolute folders of `searchPath` that `accept`
+ * (when given) accepts, or undefined. Relative and empty entries are skipped: they would mean the
+ * working directory.
+ */
+export function searchExecutable(name: string, searchPath: string, accept?: (file: string) => boolean): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!path.isAbsolute(dir)) continue;
+    const candidate = path.join(dir, name);
+    if (isExecutableFile(candidate) && (!accept || accept(candidate))) return candidate;
+  }
+  return undefined;
+}
+
 /**
  * Runs `file args…` and collects its output. Never throws for a non-zero exit (the caller reads
- * `exitCode`); throws `ToolMissingError` when the executable cannot be started.
+ * `exitCode`); throws `ToolMissingError` when the executable cannot be started or is a relative
+ * path (see `resolveExecutable`).
  */
 export async function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  // The PATH the child would search is the one it gets: the caller's, when it sets one.
+  const executable = resolveExecutable(file, options.env && 'PATH' in options.env ? (options.env.PATH ?? '') : (process.env.PATH ?? ''));
   const { execa } = await import('execa');
   const stdoutLines = new LineSplitter(options.onStdoutLine);
   const stderrLines = new LineSplitter(options.onStderrLine);
   let cancelled = false;
-  const subprocess = execa(file, args, {
+  const subprocess = execa(executable, args, {
     cwd: options.cwd,
     env: { ...options.env },
     extendEnv: true,

@@ -10,6 +10,7 @@
  * No `vscode` import: tested with plain Node on recorded logs.
  */
 import { stripAnsi } from './exec';
+import { machineHost } from '../../../server/src/shared/doctor';
 
 /** Nix's activity types that the model understands; others are kept but do not count. */
 export const ActivityType = {
@@ -107,6 +108,8 @@ export interface RunningActivity {
   path: string;
   /** The build phase (`unpackPhase`, `buildPhase`…) when the builder reports one. */
   phase?: string;
+  /** The remote builder it runs on (`orin-01`), when not this machine. */
+  machine?: string;
 }
 
 export interface BuildProgress {
@@ -135,6 +138,13 @@ interface Activity {
   expected: Map<number, number>;
   phase?: string;
   order: number;
+  /** A build's machine: the store URI Nix names (`ssh-ng://nix@orin-01`), empty for a local build. */
+  machine?: string;
+  /**
+   * Forwarded from a remote builder's own Nix while it builds for us (it repeats the build and its
+   * own totals): kept for its log lines and phases, left out of the counts and the running list.
+   */
+  nested?: boolean;
 }
 
 /** Lines kept per derivation for "the last lines of its log". */
@@ -200,12 +210,12 @@ export class BuildProgressModel {
     const substitutions = this.counts(all, ActivityType.CopyPaths);
     const work = builds.total + substitutions.total;
     const running = [...this.active.values()]
-      .filter((a) => a.type === ActivityType.Build || a.type === ActivityType.Substitute)
+      .filter((a) => (a.type === ActivityType.Build || a.type === ActivityType.Substitute) && !a.nested)
       .sort((a, b) => b.order - a.order)
       .map((a): RunningActivity => {
         const storePath = typeof a.fields[0] === 'string' ? a.fields[0] : '';
         const kind = a.type === ActivityType.Build ? 'build' : 'substitute';
-        return { kind, name: storePath ? storePathName(storePath) : a.text, path: storePath, ...(a.phase ? { phase: a.phase } : {}) };
+        return { kind, name: storePath ? storePathName(storePath) : a.text, path: storePath, ...(a.phase ? { phase: a.phase } : {}), ...(a.machine ? { machine: machineHost(a.machine) } : {}) };
       });
     // Small paths finish without a byte report; once every path is fetched, so is every byte.
     const allFetched = substitutions.total > 0 && substitutions.done >= substitutions.total;
@@ -231,6 +241,9 @@ export class BuildProgressModel {
       expected: new Map(),
       order: this.order++,
     };
+    const machine = event.type === ActivityType.Build ? event.fields[1] : undefined;
+    if (typeof machine === 'string' && machine !== '') activity.machine = machine;
+    else if (this.isForwarded(event.type)) activity.nested = true;
     this.active.set(event.id, activity);
     const lines = event.text && event.level <= Level.Info ? [stripAnsi(event.text)] : [];
     const early = this.pending.get(event.id);
@@ -286,6 +299,8 @@ export class BuildProgressModel {
       case ResultType.SetPhase:
         if (typeof first !== 'string') return [];
         activity.phase = first;
+        // The remote builder reports the phase on its own (forwarded) activity: show it on ours.
+        if (activity.nested) for (const a of this.remoteBuilds()) if (a.fields[0] === activity.fields[0]) a.phase = first;
         return [`${this.prefix(activity)}running ${first}`];
       case ResultType.Progress: {
         const numbers = event.fields.slice(0, 4).map((f) => (typeof f === 'number' && Number.isFinite(f) && f >= 0 ? f : 0));
@@ -299,6 +314,20 @@ export class BuildProgressModel {
       default:
         return [];
     }
+  }
+
+  /** Builds running on a remote machine now. */
+  private remoteBuilds(): Activity[] {
+    return [...this.active.values()].filter((a) => a.type === ActivityType.Build && a.machine !== undefined);
+  }
+
+  /**
+   * While a remote build runs, the remote Nix's own activities are forwarded to us (Nix 2.8's
+   * internal-json carries no parent): a new set of build totals, path copies, and the same build
+   * again on "this" machine. Those would count every remote derivation twice.
+   */
+  private isForwarded(type: number): boolean {
+    return (type === ActivityType.Builds || type === ActivityType.CopyPaths || type === ActivityType.Build) && this.remoteBuilds().length > 0;
   }
 
   private dropPending(id: number): void {
@@ -334,6 +363,7 @@ export class BuildProgressModel {
     let failed = 0;
     let announced = 0;
     for (const a of all) {
+      if (a.nested) continue;
       if (a.type === type && a.progress) {
         done += a.progress[0];
         expected += a.progress[1];
@@ -378,7 +408,8 @@ export function describeProgress(p: BuildProgress): string {
   const current = p.running[0];
   if (current) {
     const more = p.running.length > 1 ? ` +${p.running.length - 1}` : '';
-    parts.push(current.kind === 'build' ? `${current.name}${current.phase ? ` (${current.phase})` : ''}${more}` : `fetching ${current.name}${more}`);
+    const where = current.machine ? ` on ${current.machine}` : '';
+    parts.push(current.kind === 'build' ? `${current.name}${where}${current.phase ? ` (${current.phase})` : ''}${more}` : `fetching ${current.name}${more}`);
   }
   parts.push(formatElapsed(p.elapsedMs));
   return parts.join(' · ');

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readText } from '../../../server/src/shared/safe-read';
 import { classify, LINUX_FOUNDATION_VENDOR_ID, NVIDIA_VENDOR_ID, type JetsonDevice, type UsbDevice } from './ids';
 
 /** The two reads the scanner does, so tests can interpose on them (e.g. remove a device mid-scan). */
@@ -15,15 +16,34 @@ export interface SysfsReader {
 }
 
 /**
- * Synchronous reads behind the async interface, on purpose: sysfs attributes are generated in
- * memory by the kernel and never wait on the device, and a poll of 24 devices costs about 1.7 ms of
- * CPU this way against about 10 ms through fs.promises (one thread-pool round trip per open, read
- * and close), measured with the fixture tree of the unit tests.
+ * Asynchronous reads through the one safe reader: regular files only, at most a page each. The
+ * root comes from a setting, so the tree may be anything: an `idVendor` that is a symbolic link to
+ * /dev/zero once took 1.5 GB in 1.5 s through readFileSync and brought the extension host down,
+ * and a FIFO would block it forever. A sysfs attribute is a regular file of one page, so nothing
+ * real is refused.
  */
 export const NODE_SYSFS: SysfsReader = {
-  readdir: async (dir) => fs.readdirSync(dir),
-  readFile: async (file) => fs.readFileSync(file, 'utf8'),
+  readdir: async (dir) => {
+    const names: string[] = [];
+    // Leaving the loop early closes the directory.
+    for await (const entry of await fs.promises.opendir(dir)) {
+      names.push(entry.name);
+      if (names.length >= MAX_USB_ENTRIES) break;
+    }
+    return names;
+  },
+  readFile: async (file) => {
+    const read = await readText(file, { kind: 'attribute' });
+    if (!read.ok) throw new Error(read.message);
+    return read.value;
+  },
 };
+
+/**
+ * Entries of the USB folder looked at, at most: a real machine has a few dozen (127 devices per
+ * bus at most); a hand-made tree of millions must not turn one poll into millions of reads.
+ */
+export const MAX_USB_ENTRIES = 1024;
 
 /** The directory holding one entry per USB device under a sysfs root. */
 export function usbDevicesDir(sysfsRoot: string): string {
@@ -46,7 +66,7 @@ export async function scanUsbDevices(sysfsRoot: string, reader: SysfsReader = NO
     return [];
   }
   // Interfaces carry a colon; root hubs are `usbN`: neither has its own idVendor worth reading.
-  const ports = entries.filter((name) => !name.includes(':') && !name.startsWith('usb')).sort(comparePorts);
+  const ports = entries.filter((name) => !name.includes(':') && !name.startsWith('usb')).sort(comparePorts).slice(0, MAX_USB_ENTRIES);
   const devices = await Promise.all(ports.map((port) => readDevice(dir, port, reader)));
   return devices.filter((d): d is UsbDevice => d !== undefined);
 }

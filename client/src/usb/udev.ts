@@ -33,12 +33,5 @@ export function udevInstallCommands(sourceFile: string): string[][] {
   ];
 }
 
-/** Quotes one argument for a POSIX shell, for showing (and sending to a terminal) a command safely. */
-export function shellQuote(argument: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A command as one line a user can read and paste. */
-export function commandLine(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(' ');
-}
+/** The shell quoting is shared with the build doctor's fixes (server/src/shared/doctor/shell.ts). */
+export { commandLine, shellQuote } from '../../../server/src/shared/doctor/shell';

@@ -8,6 +8,13 @@ import type { OptionDecl } from '../schema/types';
 import { bundledIndex } from '../schema/bundled';
 import { scopesFor, undefinedNames, type ScopeModel } from '../scope/index';
 import { lintFindings } from './lints';
+import * as path from 'node:path';
+import { applySuppressions } from './suppressions';
+import { disabledCodes, type CodeSwitches, type DiagnosticCode } from './codes';
+import { readFlake } from '../flake/inputs';
+import type { LockFile } from '../flake/lock';
+import { flakeFindings } from '../features/flake-inputs';
+import { isExcluded, type RepoConfig } from '../repo-config';
 
 /** The text Nix actually reads: it stops at the first NUL byte. */
 export function nixVisibleText(text: string): { text: string; nulAt: number } {
@@ -23,18 +30,45 @@ export function finalizeFindings(findings: Finding[], lines: LineIndex): Finding
   );
 }
 
+/**
+ * What the workspace says about a file, beyond its own text: the one context both the editor and
+ * `jetson-nix check` give the analysis, so that they report the same findings.
+ */
 export interface CheckOptions {
+  /** The file's path (flake checks run on `flake.nix`); absent for documents not on disk. */
+  file?: string;
   /** The option schema to validate against (the bundled jetpack-nixos schema by default). */
   schema?: OptionIndex;
   /** The file is listed as a module somewhere (a `modules` or `imports` list). */
   isModuleFile?: boolean;
   /** Options declared by the workspace's other files. */
   declarations?: OptionDecl[];
+  /** Reads the flake.lock beside a flake.nix (absent: flake inputs are checked without a lock). */
+  lockFile?: (flakeNix: string) => LockFile;
+  /** What not to report (see `policyFor`). */
+  policy?: ReportPolicy;
+}
+
+/** The codes switched off for a file, and whether `.jetson-nix.json` excludes it altogether. */
+export interface ReportPolicy {
+  disabled: ReadonlySet<DiagnosticCode>;
+  excluded?: boolean;
+}
+
+/**
+ * The policy for a file: the one place the editor's lint switches, `--no-lints` and the
+ * repository's `.jetson-nix.json` (disabled codes, excluded paths) are combined.
+ */
+export function policyFor(file: string | undefined, switches: Omit<CodeSwitches, 'disable'>, config: RepoConfig | undefined): ReportPolicy {
+  return {
+    disabled: disabledCodes({ ...switches, ...(config ? { disable: config.disable } : {}) }),
+    excluded: file !== undefined && config !== undefined && isExcluded(config, file),
+  };
 }
 
 /**
  * Checks a whole text from scratch (the CLI's path). The editor keeps trees and caches per
- * document instead (see `parse/document.ts`).
+ * document instead (see `parse/document.ts`); both end in `diagnoseTree`.
  */
 export function checkText(parser: Parser, fullText: string, options: CheckOptions = {}): Finding[] {
   const { text } = nixVisibleText(fullText);
@@ -54,8 +88,9 @@ export interface TreeCaches {
 }
 
 /**
- * Everything we report on a parsed text: syntax, scope and duplicates, then the option checks,
- * then the lints, then the NUL warning; messages finalised. The one place the editor and the CLI share.
+ * Everything we report on a parsed text: syntax, scope and duplicates, the option checks, the
+ * lints, the NUL warning, and in flake.nix its inputs against flake.lock; then the suppression
+ * comments and the policy. The one function behind the editor's diagnostics and `jetson-nix check`.
  */
 export function diagnoseTree(tree: Tree, fullText: string, options: CheckOptions = {}, previous: TreeCaches = {}): { findings: Finding[]; caches: TreeCaches } {
   const { text, nulAt } = nixVisibleText(fullText);
@@ -69,10 +104,23 @@ export function diagnoseTree(tree: Tree, fullText: string, options: CheckOptions
     previous.options,
   );
   findings.push(...checked.findings);
+  const parses = !findings.some((f) => f.code === 'syntax-error' && f.severity === 'error');
   // Lints judge code that parses: in a half-typed line, every binding looks unused.
-  if (model && !findings.some((f) => f.code === 'syntax-error' && f.severity === 'error')) findings.push(...lintFindings(model));
+  if (model && parses) findings.push(...lintFindings(model));
   if (nulAt >= 0) findings.push(nulFinding(nulAt));
-  return { findings: finalizeFindings(findings, new LineIndex(fullText)), caches: { summaries: cache, options: checked.cache } };
+  if (options.file !== undefined && path.basename(options.file) === 'flake.nix') findings.push(...flakeInputFindings(tree, text, options));
+  const caches = { summaries: cache, options: checked.cache };
+  if (options.policy?.excluded) return { findings: [], caches };
+  const lines = new LineIndex(fullText);
+  const reported = applySuppressions(finalizeFindings(findings, lines), tree.rootNode, text, lines, parses);
+  const disabled = options.policy?.disabled;
+  return { findings: disabled?.size ? reported.filter((f) => !disabled.has(f.code)) : reported, caches };
+}
+
+/** flake.nix's inputs, checked against the syntax and against the flake.lock beside it. */
+function flakeInputFindings(tree: Tree, text: string, options: CheckOptions): Finding[] {
+  const model = readFlake(tree.rootNode, text);
+  return model ? flakeFindings(model, options.lockFile?.(options.file!) ?? { state: 'absent' }) : [];
 }
 
 export function nulFinding(at: number): Finding {

@@ -1,39 +1,7 @@
-/** Stable codes of everything the analysis reports; users filter and search by them. */
-export type DiagnosticCode =
-  | 'syntax-error'
-  | 'undefined-variable'
-  | 'duplicate-attribute'
-  | 'file-too-large'
-  | 'unreadable-file'
-  | 'analysis-failed'
-  | 'unknown-option'
-  | 'invalid-enum-value'
-  | 'type-mismatch'
-  | 'renamed-option'
-  | 'read-only-option'
-  | 'module-structure'
-  | 'incompatible-jetpack-version'
-  | 'unsupported-carrier-board'
-  | 'cuda-capability-mismatch'
-  | 'missing-required-option'
-  | 'ineffective-option'
-  // flake.nix inputs, checked against flake.lock (server/src/features/flake-inputs.ts)
-  | 'unknown-input-attribute'
-  | 'unknown-follows-target'
-  | 'unknown-input-override'
-  | 'input-not-locked'
-  | 'stale-lock-input'
-  | 'invalid-lock-file'
-  | 'nixpkgs-not-followed'
-  // Lints, from the scope model (server/src/analysis/lints.ts); each switchable with jetsonNix.lints.*
-  | 'unused-binding'
-  | 'unused-with'
-  | 'empty-let'
-  | 'redundant-rec'
-  | 'deprecated-syntax'
-  | 'useless-parens';
+import type { DiagnosticCode, Severity } from './codes';
 
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
+// The codes, their severities and descriptions live in one table (`codes.ts`).
+export type { DiagnosticCode, Severity } from './codes';
 
 /** A finding in a document, with UTF-16 offsets into its text. */
 export interface Finding {

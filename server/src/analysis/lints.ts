@@ -1,4 +1,4 @@
-import type { DiagnosticCode, Finding, Fix } from './diagnostic';
+import type { Finding, Fix } from './diagnostic';
 import type { Binding, Placed, ScopeModel, Site } from '../scope/model';
 
 /**
@@ -8,8 +8,8 @@ import type { Binding, Placed, ScopeModel, Site } from '../scope/model';
  * that changes what the code means. They are judged only on files that parse; while a line is
  * half-typed, its bindings would look unused.
  */
-/** The codes of the lints, which `jetson-nix check --no-lints` leaves out. */
-export const LINT_CODES: ReadonlySet<string> = new Set<DiagnosticCode>(['unused-binding', 'unused-with', 'empty-let', 'redundant-rec', 'deprecated-syntax', 'useless-parens']);
+/** The codes of the lints (from the table of codes), which `jetson-nix check --no-lints` leaves out. */
+export { LINT_CODES } from './codes';
 
 export function lintFindings(model: ScopeModel): Finding[] {
   if (model.hasErrors) return [];

@@ -4,7 +4,8 @@ import { moduleDefinitions } from '../options/modules';
 import { facts, toRuleDef, type RuleDef } from '../options/rules';
 import type { OptionIndex } from '../options/schema-index';
 import { flattenCall } from '../options/values';
-import { bindingsOf, elements, pathNames, resolveName, unparen } from '../schema/nix-static';
+import { bindingsOf, elements, pathNames, resolveName, stringValue, unparen } from '../schema/nix-static';
+import { configurationPlatform, type PlatformFacts } from './platform';
 
 /**
  * What a `nixosConfigurations.<name>` adds up to on the Jetson side (SoM, carrier board, JetPack),
@@ -28,11 +29,25 @@ export interface ModuleFiles {
   parse(file: string): Node | undefined;
 }
 
-export interface ConfigurationFacts {
+export interface ConfigurationFacts extends PlatformFacts {
   som?: string;
   carrierBoard?: string;
   majorVersion?: string;
   hostName?: string;
+  /** jetpack-nixos's module is one of its modules. */
+  jetpack?: boolean;
+  /** Modules whose definitions could not be read (see FlakeConfiguration.unreadModules). */
+  unreadModules?: string[];
+}
+
+/** Unread modules named at most, each in at most this many characters: enough to recognise them. */
+const MAX_UNREAD_NAMED = 5;
+const MAX_UNREAD_LENGTH = 80;
+
+/** A module as the user wrote it, on one line and short. */
+function describeModule(node: Node): string {
+  const text = node.text.replace(/\s+/g, ' ').trim();
+  return text.length > MAX_UNREAD_LENGTH ? `${text.slice(0, MAX_UNREAD_LENGTH - 1)}…` : text;
 }
 
 /** The `nixosSystem { … }` argument a configuration's value is (through parentheses and `let` names). */
@@ -120,12 +135,13 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
   const modules = arg && bindingValue(arg, 'modules');
   if (!modules) return {};
   const definitions: RuleDef[] = [];
-  let unseen = false;
+  const unread: string[] = [];
+  let jetpackModule = false;
   const queue: Pending[] = listElements(modules).map((node) => ({ node, dir }));
   const visitedFiles = new Set<string>();
   for (let item = queue.shift(), steps = 0; item; item = queue.shift(), steps++) {
     if (steps > MAX_STEPS) {
-      unseen = true;
+      unread.push(`modules past the first ${MAX_STEPS}`);
       break;
     }
     const n = unparen(item.node);
@@ -136,7 +152,7 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
     } else if (n.type === 'variable_expression') {
       const bound = resolveName(n);
       if (bound) queue.push({ node: bound, dir: item.dir });
-      else unseen = true;
+      else unread.push(describeModule(n));
       continue;
     } else if (n.type === 'path_expression') {
       const file = resolvePathLiteral(n, item.dir);
@@ -147,21 +163,43 @@ export function summarizeConfiguration(value: Node, dir: string | undefined, fil
       body = top ? moduleBody(top) : undefined;
       bodyDir = root && file ? path.dirname(file.endsWith('.nix') ? file : path.join(file, 'default.nix')) : undefined;
     } else if (n.type === 'select_expression' && KNOWN_MODULE_SOURCES.test(n.text)) {
+      if (/^(inputs\.)?(jetpack-nixos|jetpack)\.nixosModules\./.test(n.text)) jetpackModule = true;
       continue;
     }
     // A module we cannot read (a call, another flake's module, a file with syntax errors) may set anything.
     if (!body || body.hasError) {
-      unseen = true;
+      unread.push(describeModule(n));
       continue;
     }
     definitions.push(...moduleDefinitions({ node: body, group: 0 }).definitions.map(toRuleDef));
     const imports = bindingValue(body, 'imports');
     if (imports) queue.push(...listElements(imports).map((node) => ({ node, dir: bodyDir })));
   }
-  return factsOf(definitions, unseen, index);
+  const systemArgument = bindingValue(arg, 'system') ?? inheritedName(arg, 'system');
+  const systemText = systemArgument && stringValue(resolveLiteral(systemArgument));
+  const out = factsOf(definitions, unread.length > 0, index, { jetpackModule, ...(systemText ? { systemArgument: systemText } : {}) });
+  if (unread.length > 0) out.unreadModules = [...new Set(unread)].slice(0, MAX_UNREAD_NAMED);
+  return out;
 }
 
-function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex): ConfigurationFacts {
+/** The identifier of `inherit name;` (not `inherit (set) name;`) in a set literal. */
+function inheritedName(set: Node, name: string): Node | undefined {
+  for (const b of bindingsOf(set)) {
+    if (b.type !== 'inherit') continue;
+    const attrs = b.childForFieldName('attrs');
+    const found = attrs && elements(attrs).find((a) => a.type === 'identifier' && a.text === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A `let`-bound name's value (`inherit system;` and `system = system;` of a `let system = "aarch64-linux";`). */
+function resolveLiteral(node: Node): Node {
+  const n = unparen(node);
+  return n.type === 'variable_expression' || n.type === 'identifier' ? unparen(resolveName(n) ?? n) : n;
+}
+
+function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex, platform: { jetpackModule: boolean; systemArgument?: string }): ConfigurationFacts {
   const { literal, defined } = facts(definitions);
   const text = (name: string): string | undefined => {
     const f = literal.get(name.includes('.') ? name : `${JP}.${name}`);
@@ -176,5 +214,6 @@ function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex): C
   if (majorVersion !== undefined) out.majorVersion = majorVersion;
   const hostName = text('networking.hostName');
   if (hostName !== undefined) out.hostName = hostName;
-  return out;
+  if (platform.jetpackModule) out.jetpack = true;
+  return { ...out, ...configurationPlatform({ literal, defined, ...platform }) };
 }

@@ -8,6 +8,7 @@ import { LineIndex } from '../text/line-index';
 import { lastName, summarizeConfiguration, type ModuleFiles } from './configuration';
 import { readFlake } from './inputs';
 import { readColmena, readDeployRs, type OutputPart, type StaticReader } from './robots';
+import { readCacheFacts, type ParsedFile } from './cache-facts';
 
 /**
  * What a flake.nix declares, read from its syntax tree without evaluating anything: its inputs,
@@ -264,15 +265,31 @@ export function readFlakeOutputs(root: Node, text: string, options: ReadFlakeOpt
   }
   if (!outputs) return null;
   // The inputs as the flake checks read them (every way of writing them), declared ones only.
-  const inputs: FlakeInputInfo[] = [...(readFlake(root, text)?.inputs.values() ?? [])]
+  const model = readFlake(root, text);
+  const inputs: FlakeInputInfo[] = [...(model?.inputs.values() ?? [])]
     .filter((i) => !i.implicit && i.keys.length > 0)
     .map((i) => {
       const url = i.attributes.find((a) => a.name === 'url')?.text;
       return { name: i.name, ...(url !== undefined ? { url } : {}), span: lines.range(i.keys[0]!.start, i.keys[0]!.end) };
     });
-  const reader = new OutputReader(lines, options);
+  // The module files the configurations list are also where CUDA is switched on: keep them for the cache facts.
+  const modules: ParsedFile[] = [];
+  const files = options.files && recording(options.files, modules);
+  const reader = new OutputReader(lines, { ...options, ...(files ? { files } : {}) });
   const fn = unparen(outputs);
   const body = fn.type === 'function_expression' ? fn.childForFieldName('body') : undefined;
   if (body) reader.outputs(body, 'top');
-  return { configurations: reader.configurations, packages: reader.packages, devShells: reader.devShells, inputs, robots: reader.robots() };
+  const caches = readCacheFacts({ ...(options.file ? { file: options.file } : {}), text, root }, model, modules);
+  return { configurations: reader.configurations, packages: reader.packages, devShells: reader.devShells, inputs, caches, robots: reader.robots() };
+}
+
+/** Module files as the configurations read them, each recorded once. */
+function recording(files: ModuleFiles, into: ParsedFile[]): ModuleFiles {
+  return {
+    parse(file: string) {
+      const root = files.parse(file);
+      if (root && !into.some((m) => m.file === file)) into.push({ file, text: root.text, root });
+      return root;
+    },
+  };
 }

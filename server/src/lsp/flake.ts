@@ -1,22 +1,19 @@
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem } from 'vscode-languageserver/node';
-import type { FeatureModule } from './host';
+import type { FeatureModule, ServerHost } from './host';
 import type { NixDocument } from '../parse/document';
 import { readFlake, type FlakeModel } from '../flake/inputs';
-import { LockFiles, type LockFile } from '../flake/lock';
-import { completeFlakeInputs, flakeFindings, hoverFlakeInput, type InputCompletion } from '../features/flake-inputs';
-
-/** flake.lock files beside the open flake.nix files, re-read when they change on disk. */
-const locks = new LockFiles();
+import type { LockFile } from '../flake/lock';
+import { completeFlakeInputs, hoverFlakeInput, type InputCompletion } from '../features/flake-inputs';
 
 function isFlake(uri: string): boolean {
   return /(^|\/)flake\.nix$/.test(uri);
 }
 
-/** The flake.lock beside a flake.nix: only for files on disk (an unsaved flake has none). */
-function lockFor(uri: string): LockFile {
-  return uri.startsWith('file:') ? locks.besideFlake(fileURLToPath(uri)) : { state: 'absent' };
+/** The flake.lock beside a flake.nix, as the workspace reads it: only for files on disk (an unsaved flake has none). */
+function lockFor(uri: string, host: ServerHost): LockFile {
+  const locks = host.workspace()?.locks;
+  return locks && uri.startsWith('file:') ? locks.besideFlake(fileURLToPath(uri)) : { state: 'absent' };
 }
 
 function modelOf(doc: NixDocument): FlakeModel | undefined {
@@ -41,32 +38,23 @@ function toItem(c: InputCompletion, doc: NixDocument): CompletionItem {
 }
 
 /**
- * Flake awareness in flake.nix: completion, validation and hover of inputs, checked against the
- * flake.lock beside it (read from disk, never written; nothing is fetched or evaluated).
+ * Flake awareness in flake.nix: completion and hover of inputs, with the flake.lock beside it
+ * (read from disk, never written; nothing is fetched or evaluated). Their validation is part of
+ * the analysis (`analysis/check.ts`), shared with `jetson-nix check`.
  */
 export const flakeFeature: FeatureModule = {
   name: 'flake',
   capabilities: () => ({ completionProvider: { triggerCharacters: ['.', '"', '/'] }, hoverProvider: true }),
-  completion(doc, params, _host) {
+  completion(doc, params, host) {
     if (!isFlake(params.textDocument.uri)) return [];
-    const lock = lockFor(params.textDocument.uri);
+    const lock = lockFor(params.textDocument.uri, host);
     const items = completeFlakeInputs(doc.text, doc.lineIndex.offset(params.position), modelOf(doc), lock.state === 'ok' ? lock.lock : undefined);
     return items.map((c) => toItem(c, doc));
   },
-  hover(doc, params) {
+  hover(doc, params, host) {
     if (!isFlake(params.textDocument.uri)) return undefined;
     const model = modelOf(doc);
-    const found = model && hoverFlakeInput(doc.lineIndex.offset(params.position), model, lockFor(params.textDocument.uri));
+    const found = model && hoverFlakeInput(doc.lineIndex.offset(params.position), model, lockFor(params.textDocument.uri, host));
     return found ? { contents: { kind: MarkupKind.Markdown, value: found.markdown }, range: doc.lineIndex.range(found.span.start, found.span.end) } : undefined;
-  },
-  findings(uri, doc) {
-    if (!isFlake(uri)) return [];
-    const model = modelOf(doc);
-    return model ? flakeFindings(model, lockFor(uri)) : [];
-  },
-  fileChanged(file, host) {
-    if (path.basename(file) !== 'flake.lock') return;
-    locks.forget(file);
-    host.refreshAll();
   },
 };

@@ -1,4 +1,5 @@
 import type { DiagnosticCode } from '../analysis/diagnostic';
+import { CODES, type Category as CodeCategory } from '../analysis/codes';
 import type { OtherNixServer } from '../protocol';
 
 /**
@@ -13,56 +14,26 @@ import type { OtherNixServer } from '../protocol';
 export type Category = 'general' | 'own';
 
 /**
- * Every diagnostic code, by category. A `Record` over the codes, so a new code does not compile
- * until it is placed (a future codes registry can carry this as a field and feed `isGeneralCode`).
+ * Which parts of the table of codes are general Nix: Nix's own parse and scope errors (nil and nixd
+ * report them from the same rules) and the lints of the language (nil's unused_binding, unused_with,
+ * empty_let_in, unused_rec, redundant_parentheses; nixd's sema-*). Everything else (options against
+ * the jetpack-nixos schema, flake.nix against flake.lock, why a file was not checked, suppressions
+ * and `.jetson-nix.json`) only Jetson Nix can say.
  */
-const CODE_CATEGORY: Record<DiagnosticCode, Category> = {
-  // Nix's own parse and scope errors: nil and nixd report them from the same rules.
-  'syntax-error': 'general',
-  'undefined-variable': 'general',
-  'duplicate-attribute': 'general',
-  // Lints of the language: nil (unused_binding, unused_with, empty_let_in, unused_rec,
-  // redundant_parentheses, deprecated syntax) and nixd (sema-*) have their own versions.
-  'unused-binding': 'general',
-  'unused-with': 'general',
-  'empty-let': 'general',
-  'redundant-rec': 'general',
-  'deprecated-syntax': 'general',
-  'useless-parens': 'general',
-  // Why Jetson Nix's own checks are missing from a file: only it can say so.
-  'file-too-large': 'own',
-  'unreadable-file': 'own',
-  'analysis-failed': 'own',
-  // NixOS options against the jetpack-nixos schema, and the module shape they are read from.
-  'unknown-option': 'own',
-  'invalid-enum-value': 'own',
-  'type-mismatch': 'own',
-  'renamed-option': 'own',
-  'read-only-option': 'own',
-  'module-structure': 'own',
-  'incompatible-jetpack-version': 'own',
-  'unsupported-carrier-board': 'own',
-  'cuda-capability-mismatch': 'own',
-  'missing-required-option': 'own',
-  'ineffective-option': 'own',
-  // flake.nix inputs against flake.lock.
-  'unknown-input-attribute': 'own',
-  'unknown-follows-target': 'own',
-  'unknown-input-override': 'own',
-  'input-not-locked': 'own',
-  'stale-lock-input': 'own',
-  'invalid-lock-file': 'own',
-  'nixpkgs-not-followed': 'own',
-};
+const GENERAL_CATEGORIES: ReadonlySet<CodeCategory> = new Set(['syntax', 'names', 'lint']);
+
+function categoryOf(code: DiagnosticCode): Category {
+  return GENERAL_CATEGORIES.has(CODES[code].category) ? 'general' : 'own';
+}
 
 /** Whether a finding's code is a general Nix one (unknown codes are Jetson Nix's own: never dropped by mistake). */
 export function isGeneralCode(code: string): boolean {
-  return (CODE_CATEGORY as Record<string, Category | undefined>)[code] === 'general';
+  return code in CODES && categoryOf(code as DiagnosticCode) === 'general';
 }
 
 /** The codes of one category, for documentation and tests. */
 export function codesOf(category: Category): DiagnosticCode[] {
-  return (Object.keys(CODE_CATEGORY) as DiagnosticCode[]).filter((c) => CODE_CATEGORY[c] === category);
+  return (Object.keys(CODES) as DiagnosticCode[]).filter((c) => categoryOf(c) === category);
 }
 
 /** `jetsonNix.generalNixFeatures`. */

@@ -11,7 +11,6 @@ import type {
 } from 'vscode-languageserver/node';
 import type { NixDocument } from '../parse/document';
 import type { Settings } from '../config';
-import type { Finding } from '../analysis/diagnostic';
 import type { WorkspaceIndex } from '../workspace-index';
 
 /**
@@ -46,8 +45,9 @@ export interface ServerHost {
 /**
  * One LSP feature area. Requests only one module can answer (definition, symbols, …) are
  * registered in `register`; requests several modules contribute to are combined by the server:
- * completion items are concatenated, the first hover wins, findings are appended to a document's
- * diagnostics, code actions are concatenated.
+ * completion items are concatenated, the first hover wins, code actions are concatenated.
+ * Findings are not a feature module's business: every one comes from the analysis
+ * (`analysis/check.ts`), so that the editor and `jetson-nix check` report the same.
  */
 export interface FeatureModule {
   readonly name: string;
@@ -60,8 +60,8 @@ export interface FeatureModule {
   register?(host: ServerHost): void;
   completion?(doc: NixDocument, params: CompletionParams, host: ServerHost): CompletionItem[];
   hover?(doc: NixDocument, params: HoverParams, host: ServerHost): Hover | null | undefined;
-  /** Extra findings for a document beyond the analysis core's (e.g. ones that read flake.lock). */
-  findings?(uri: string, doc: NixDocument, host: ServerHost): Finding[];
+  /** A document was opened (e.g. to start work the module does in the background). */
+  opened?(uri: string, host: ServerHost): void;
   codeActions?(doc: NixDocument, params: CodeActionParams, host: ServerHost): CodeAction[];
   /** A file in the workspace changed on disk (created, changed or deleted). */
   fileChanged?(path: string, host: ServerHost): void;

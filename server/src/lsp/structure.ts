@@ -181,9 +181,8 @@ export const structureFeature: FeatureModule = {
       format(host, p.textDocument.uri, { start: p.range.start.line, end: p.range.end.character === 0 && p.range.end.line > p.range.start.line ? p.range.end.line - 1 : p.range.end.line }).catch((err: unknown) => failed(host, err)),
     );
   },
-  findings(_uri, _doc, host) {
+  opened(_uri, host) {
     if (!index.started) void startIndexing(host);
-    return [];
   },
   fileChanged(file) {
     void index.update(file);

@@ -58,7 +58,14 @@ function lockedJetpackOf(lock: FlakeLock): LockedLookup {
   const picked = candidates[0];
   if (!picked) return { reason: NOT_PINNED };
   const [input, node] = picked;
-  const locked = node.locked ?? {};
+  return lockedSource(input, node.locked ?? {});
+}
+
+/**
+ * What a lock node's `locked` attributes say about a fetched source: its NAR hash (which names
+ * its store path), revision, date and a label for people. Shared with the live ROS index.
+ */
+export function lockedSource(input: string, locked: Record<string, unknown>): { found: LockedJetpack } | { reason: string } {
   const narHash = typeof locked['narHash'] === 'string' ? locked['narHash'] : undefined;
   if (!narHash) return { reason: `the locked ${input} has no narHash` };
   const rev = typeof locked['rev'] === 'string' ? locked['rev'] : undefined;

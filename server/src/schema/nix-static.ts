@@ -123,8 +123,8 @@ export function refName(node: Node): string | undefined {
   return undefined;
 }
 
-/** A call `f a b` as the function's name and its arguments. */
-export function callOf(node: Node): { name: string; args: Node[] } | undefined {
+/** A call `f a b` as the function (`f`) and its arguments (`[a, b]`), parentheses removed. */
+export function callParts(node: Node): { callee: Node; args: Node[] } | undefined {
   let cur = unparen(node);
   if (cur.type !== 'apply_expression') return undefined;
   const args: Node[] = [];
@@ -135,8 +135,14 @@ export function callOf(node: Node): { name: string; args: Node[] } | undefined {
     args.unshift(arg);
     cur = unparen(fn);
   }
-  const name = refName(cur);
-  return name ? { name, args } : undefined;
+  return { callee: cur, args };
+}
+
+/** A call `f a b` as the function's name and its arguments. */
+export function callOf(node: Node): { name: string; args: Node[] } | undefined {
+  const call = callParts(node);
+  const name = call && refName(call.callee);
+  return call && name ? { name, args: call.args } : undefined;
 }
 
 /** The 1-based line a node starts on. */

@@ -103,9 +103,15 @@ export function createSessionDirs(root: string, settings: Record<string, unknown
     xdgCache: path.join(root, 'xdg-cache'),
   };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
-  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-  const merged = { ...DEFAULT_SETTINGS, ...settings };
-  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(merged, null, 2));
+  const merged = JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2);
+  // code-server's workbench is a remote window: settings with a machine scope (jetsonNix.usb.sysfsRoot,
+  // jetsonNix.nix.executable) count only in the remote settings (Machine/), as a user would set
+  // them in "Remote [code-server]"; the user settings (User/) hold the rest. Each file ignores
+  // what it cannot hold, so both get all of them.
+  for (const folder of ['User', 'Machine']) {
+    fs.mkdirSync(path.join(dirs.userData, folder), { recursive: true });
+    fs.writeFileSync(path.join(dirs.userData, folder, 'settings.json'), merged);
+  }
   return dirs;
 }
 

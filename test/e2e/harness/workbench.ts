@@ -72,11 +72,15 @@ export class Workbench {
    * Runs a command from the Command Palette (F1) by the title it shows there, e.g.
    * "View: Focus Problems (Errors, Warnings, Infos)" or "Jetson Nix: Restart Language Server".
    */
-  async runCommand(title: string): Promise<void> {
+  async runCommand(title: string, options: { opensQuickPick?: boolean } = {}): Promise<void> {
     await this.openQuickInput('F1', (value) => value.startsWith('>'));
     await this.page.keyboard.type(title);
     await this.pickQuickInputRow(`the command "${title}" in the Command Palette`, { label: title });
-    await waitUntil(`the Command Palette to close after running "${title}"`, async () => !(await this.quickInputVisible()));
+    // A command that asks with a quick pick of its own replaces the palette rather than closing it.
+    const done = options.opensQuickPick
+      ? async () => !(await this.quickInputVisible()) || !(await this.page.locator(`${QUICK_INPUT} .quick-input-box input`).inputValue()).startsWith('>')
+      : async () => !(await this.quickInputVisible());
+    await waitUntil(`the Command Palette to close after running "${title}"`, done);
   }
 
   /** The title of the open quick pick (e.g. "Flash an AGX Orin (0955:7023) with…"), or undefined when none is open. */
@@ -102,9 +106,9 @@ export class Workbench {
     return waitFor(`the quick pick to show ${what}`, async () => ((await this.quickInputVisible()) ? this.quickPickItems() : []), accept, options);
   }
 
-  /** Clicks the row labelled `label` in the open quick pick, as a user picks it. */
-  async pickQuickPickItem(label: string): Promise<void> {
-    await this.pickQuickInputRow(`the quick pick row "${label}"`, { label });
+  /** Clicks the row labelled `label` (with `description`, or none when not given) in the open quick pick, as a user picks it. */
+  async pickQuickPickItem(label: string, description?: string): Promise<void> {
+    await this.pickQuickInputRow(`the quick pick row "${label}"`, description === undefined ? { label } : { label, description });
     await waitUntil(`the quick pick to close after picking "${label}"`, async () => !(await this.quickInputVisible()));
   }
 

@@ -6,6 +6,8 @@
  * last: a fixed sleep would be too short on a slow CI machine and wasteful on a fast one.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 /** The extension's id as `publisher.name` from package.json. */
@@ -128,4 +130,12 @@ export function hoverText(hovers: readonly vscode.Hover[]): string {
 /** The label of a completion item as a string. */
 export function labelOf(item: vscode.CompletionItem): string {
   return typeof item.label === 'string' ? item.label : item.label.label;
+}
+
+/** The text of our log (the "Jetson Nix" output channel), as VS Code writes it to its logs folder. */
+export function logText(): string {
+  const dir = process.env.JETSON_NIX_EH_VSCODE_LOGS;
+  assert.ok(dir, 'JETSON_NIX_EH_VSCODE_LOGS is not set: run the suite with scripts/test-extension-host.mjs');
+  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'Jetson Nix.log');
+  return files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
 }

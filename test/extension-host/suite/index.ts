@@ -9,6 +9,9 @@
  *                         output is not visible everywhere, e.g. in code-server)
  *   JETSON_NIX_EH_RESULT  write {passes, failures, pending, tests, failed[]} as JSON to this file
  *   JETSON_NIX_EH_GREP    run only the tests whose full title matches this regular expression
+ *   JETSON_NIX_EH_SUITE   "untrusted": run the untrusted-*.test.js files (the workspace is in
+ *                         Restricted Mode); anything else: all the other files
+ *   JETSON_NIX_EH_MARKERS the folder where the untrusted workspace's fake tools leave markers
  *   JETSON_NIX_EH_COLOR   "1": coloured report
  */
 import * as fs from 'node:fs';
@@ -52,9 +55,10 @@ export async function run(): Promise<void> {
     timeout: TEST_TIMEOUT_MS,
     ...(grep ? { grep } : {}),
   });
+  const untrusted = process.env.JETSON_NIX_EH_SUITE === 'untrusted';
   const files = fs
     .readdirSync(__dirname)
-    .filter((f) => f.endsWith('.test.js'))
+    .filter((f) => f.endsWith('.test.js') && f.startsWith('untrusted-') === untrusted)
     .sort();
   if (files.length === 0) throw new Error(`no *.test.js next to ${__filename}: build the suite first`);
   for (const file of files) mocha.addFile(path.join(__dirname, file));
