@@ -12,7 +12,8 @@ import { findOnPath, offlineNixEnv } from './nix';
 import { sshdUnavailable, startRobot, type RobotFixture } from './sshd-robot';
 import { SshPool } from '../../client/src/robots/ssh';
 import { RobotDeploy } from '../../client/src/deploy/flow';
-import { nixConfigCapability } from '../../client/src/deploy/build-place';
+import { doctorCapability } from '../../client/src/deploy/build-place';
+import { HostDoctor } from '../../client/src/doctor/host-doctor';
 import type { DeployDependencies, DeployOutcome, DeployPlan, DeployQuestion, DeploySettings, DeployStage, DeployUi } from '../../client/src/deploy/types';
 
 export const deploySkip = !findOnPath('nix') ? 'nix is not installed (apt-get install nix-bin)' : (sshdUnavailable() ?? false);
@@ -73,7 +74,8 @@ export function dependencies(flake: FixtureFlake, robot: RobotFixture, pool: Ssh
     pool,
     paths: robot.paths,
     settings: { confirmTimeoutSeconds: 5, buildOn: 'auto', substituteOnRobot: false, action: 'switch', ...settings },
-    capability: nixConfigCapability({ nix: 'nix', cwd: flake.dir, env: nixEnv }),
+    // The extension's own build doctor, asking this machine's real Nix.
+    capability: doctorCapability(new HostDoctor({ nix: () => 'nix', pingTimeoutSeconds: () => 10, cwd: flake.dir, log: () => undefined })),
     ui,
     log: (line) => log.push(line),
     activationTiming: { pollMs: 250, graceSeconds: 4 },

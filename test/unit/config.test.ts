@@ -44,7 +44,7 @@ test('settings that name an executable or a system path are machine settings, ig
   // Every free-form string setting here names a file (an enum names a choice): a cloned
   // repository's .vscode/settings.json must not pick what runs, or where the scan reads.
   const paths = Object.entries(declared).filter(([, p]) => p.type === 'string' && !p.enum).map(([key]) => key);
-  assert.deepEqual(paths.sort(), ['jetsonNix.nix.executable', 'jetsonNix.usb.sysfsRoot']);
+  assert.deepEqual(paths.sort(), ['jetsonNix.deploy.sshConfigFile', 'jetsonNix.nix.executable', 'jetsonNix.usb.sysfsRoot']);
   for (const key of paths) assert.ok(['machine', 'machine-overridable'].includes(declared[key]!.scope ?? ''), `${key} has scope ${declared[key]!.scope}`);
   assert.deepEqual([...(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort(), paths);
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { checkL4t, compareVersions, type L4tFacts } from '../../client/src/robots/l4t';
 import { describeChanges, diffClosures, formatChange, packageOf, parseDiffClosures, parsePathInfo, splitName } from '../../client/src/deploy/closure-diff';
 import { isFinal, parseState, supervisorArgv, SUPERVISOR_SCRIPT, activationId } from '../../client/src/deploy/supervisor';
-import { chooseBuildPlace, parseBuilders } from '../../client/src/deploy/build-place';
+import { chooseBuildPlace, doctorCapability } from '../../client/src/deploy/build-place';
+import { capabilityFor } from '../../server/src/shared/doctor';
+import { hostFacts } from '../support/doctor-facts';
 import { parseFacts } from '../../client/src/deploy/configuration-facts';
 import { mapLimit, outcomeLine } from '../../client/src/deploy/fleet';
 import { isDeployable, workspaceRobots } from '../../client/src/robots/list';
@@ -92,15 +94,23 @@ test('the supervisor: a fixed script, values only as arguments, PATH passed to t
 });
 
 test('where to build: the setting, or here when this machine can build the system, else on the robot', async () => {
-  const machines = parseBuilders('ssh-ng://orin aarch64-linux /key 8 1 big-parallel; @/etc/nix/machines\n# comment', (file) => (file === '/etc/nix/machines' ? 'ssh://x86 x86_64-linux,i686-linux\n- - \n' : undefined));
-  assert.deepEqual(machines, [{ uri: 'ssh-ng://orin', systems: ['aarch64-linux'] }, { uri: 'ssh://x86', systems: ['x86_64-linux', 'i686-linux'] }]);
-  const yes = { canBuild: async () => ({ ok: true, how: 'natively' }) };
-  const no = { canBuild: async () => ({ ok: false, how: 'this machine is x86_64-linux and has no remote builder or emulation for aarch64-linux' }) };
-  assert.deepEqual(await chooseBuildPlace('auto', 'aarch64-linux', yes), { place: 'local', why: 'this machine builds aarch64-linux natively' });
+  const yes = { canBuild: async () => ({ ok: true, how: 'Builds aarch64-linux on orin-01.' }) };
+  const no = { canBuild: async () => ({ ok: false, how: 'This machine (x86_64-linux) cannot build aarch64-linux.' }) };
+  assert.deepEqual(await chooseBuildPlace('auto', 'aarch64-linux', yes), { place: 'local', why: 'Builds aarch64-linux on orin-01' });
+  assert.deepEqual(await chooseBuildPlace('auto', 'aarch64-linux', no), { place: 'robot', why: 'This machine (x86_64-linux) cannot build aarch64-linux; so the robot builds it' });
   assert.equal((await chooseBuildPlace('auto', 'aarch64-linux', no)).place, 'robot');
   assert.equal((await chooseBuildPlace('robot', 'x86_64-linux', yes)).place, 'robot');
   assert.equal((await chooseBuildPlace('local', 'aarch64-linux', no)).place, 'local');
   assert.equal((await chooseBuildPlace('auto', undefined, no)).place, 'local');
+});
+
+test("the build doctor's verdict decides: a Debian PC with nothing set up sends an aarch64 system to the robot, and builds its own", async () => {
+  const facts = hostFacts();
+  const doctor = doctorCapability({ capability: async (requirement) => ({ capability: capabilityFor(requirement, facts) }) });
+  const aarch64 = await chooseBuildPlace('auto', 'aarch64-linux', doctor);
+  assert.equal(aarch64.place, 'robot');
+  assert.match(aarch64.why, /so the robot builds it$/);
+  assert.equal((await chooseBuildPlace('auto', 'x86_64-linux', doctor)).place, 'local');
 });
 
 test("a configuration's facts from Nix: missing ones stay unknown, a bad downgrade level falls back to jetpack-nixos's default", () => {

@@ -10,7 +10,8 @@ import type { Context } from '../context';
 import { readSettings } from '../config';
 import { robotService } from '../robots/service';
 import { isDeployable, type RobotEntry } from '../robots/list';
-import { nixConfigCapability } from '../deploy/build-place';
+import { doctorCapability } from '../deploy/build-place';
+import { hostDoctor } from '../doctor/index';
 import { deployFleet, outcomeLine } from '../deploy/fleet';
 import type { RobotDeploy } from '../deploy/flow';
 import { rollBack } from '../deploy/rollback';
@@ -18,7 +19,7 @@ import type { DeployDependencies, DeployOutcome, DeployTarget } from '../deploy/
 import { VscodeDeployUi } from '../deploy/vscode-ui';
 import { offerDeployTool, robotOf, toolOnPath, trustedForRobots } from './robots';
 
-function dependencies(ctx: Context, ui: VscodeDeployUi, cwd: string): DeployDependencies {
+function dependencies(ctx: Context, ui: VscodeDeployUi): DeployDependencies {
   const service = robotService(ctx);
   const s = readSettings(ctx.log);
   const nix = s['nix.executable'];
@@ -27,8 +28,8 @@ function dependencies(ctx: Context, ui: VscodeDeployUi, cwd: string): DeployDepe
     pool: service.pool(),
     paths: service.paths(),
     settings: { confirmTimeoutSeconds: s['deploy.confirmTimeoutSeconds'], buildOn: s['deploy.buildOn'] as DeployDependencies['settings']['buildOn'], substituteOnRobot: s['deploy.substituteOnRobot'], action: s['deploy.activation'] as 'switch' | 'boot' },
-    // Where the build doctor (issue 15) plugs in: it answers the same question in more depth.
-    capability: nixConfigCapability({ nix, cwd }),
+    // The build doctor: can this machine build the robot's system (natively, emulated, on a builder)?
+    capability: doctorCapability(hostDoctor(ctx)),
     ui,
     log: (line) => service.log.info(line),
   };
@@ -97,7 +98,7 @@ export const deployFleetCommand =
 async function runDeploys(ctx: Context, robots: RobotEntry[], canary: boolean): Promise<void> {
   const service = robotService(ctx);
   const ui = new VscodeDeployUi(service.log);
-  const deps = dependencies(ctx, ui, robots[0]!.flakeDir!);
+  const deps = dependencies(ctx, ui);
   const targets: DeployTarget[] = robots.map((r) => ({ robot: r.address!, flakeDir: r.flakeDir!, configuration: r.configuration! }));
   const deploys: RobotDeploy[] = [];
   const title = robots.length === 1 ? `Deploying ${targets[0]!.configuration} to ${targets[0]!.robot.name}` : `Deploying to ${robots.length} robots`;
@@ -169,7 +170,7 @@ export const rollBackCommand =
     const service = robotService(ctx);
     const ui = new VscodeDeployUi(service.log);
     const cwd = robot.flakeDir ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-    const deps = dependencies(ctx, ui, cwd);
+    const deps = dependencies(ctx, ui);
     const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rolling back ${robot.name}` }, (progress) => {
       ui.attach(progress);
       return rollBack({ deps, robot: robot.address!, ui, cwd, signal: new AbortController().signal });

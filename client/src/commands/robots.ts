@@ -4,12 +4,10 @@
  * Add to Settings (a host-name suggestion becomes a `jetsonNix.robots` entry), and the deploy-rs
  * or colmena task for robots those tools manage. SSH runs in terminals with argument arrays.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Context } from '../context';
 import { readSettings } from '../config';
-import { expandHome, robotService } from '../robots/service';
+import { expandHome, programPath, robotService } from '../robots/service';
 import type { RobotEntry } from '../robots/list';
 import { remoteCommand } from '../robots/quote';
 import { readStatus } from '../robots/status';
@@ -32,22 +30,11 @@ export function robotOf(arg: unknown): RobotEntry | undefined {
   return robot?.name ? robot : undefined;
 }
 
-/** Whether an executable is on PATH. */
-export function onPath(name: string, searchPath = process.env.PATH ?? ''): boolean {
-  return searchPath.split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 const TOOL_EXECUTABLE = { 'deploy-rs': 'deploy', colmena: 'colmena' } as const;
 
+/** Whether deploy-rs's `deploy` or `colmena` is installed. */
 export function toolOnPath(kind: keyof typeof TOOL_EXECUTABLE): boolean {
-  return onPath(TOOL_EXECUTABLE[kind]);
+  return programPath(TOOL_EXECUTABLE[kind]) !== undefined;
 }
 
 /** The task type package.json declares for deploy-rs and colmena runs. */
@@ -62,10 +49,9 @@ interface DeployToolDefinition extends vscode.TaskDefinition {
 /** `deploy .#node` or `colmena apply --on node`, as a task the user can re-run from tasks.json. */
 export function deployToolTask(definition: DeployToolDefinition, folder: vscode.WorkspaceFolder | vscode.TaskScope = vscode.TaskScope.Workspace): vscode.Task {
   const cwd = definition.flake ?? (typeof folder === 'object' ? folder.uri.fsPath : undefined);
-  const exec =
-    definition.tool === 'deploy-rs'
-      ? new vscode.ProcessExecution('deploy', [`.#${attrSegment(definition.node)}`], cwd ? { cwd } : {})
-      : new vscode.ProcessExecution('colmena', ['apply', '--on', definition.node], cwd ? { cwd } : {});
+  const program = programPath(TOOL_EXECUTABLE[definition.tool]) ?? TOOL_EXECUTABLE[definition.tool];
+  const args = definition.tool === 'deploy-rs' ? [`.#${attrSegment(definition.node)}`] : ['apply', '--on', definition.node];
+  const exec = new vscode.ProcessExecution(program, args, cwd ? { cwd } : {});
   return new vscode.Task(definition, folder, `${definition.tool}: ${definition.node}`, 'jetson-nix', exec);
 }
 
@@ -123,7 +109,7 @@ function reachable(arg: unknown): RobotEntry | undefined {
 export const openRobotTerminal = (ctx: Context) => (arg?: unknown) => {
   const robot = reachable(arg);
   if (!robot || !trustedForRobots()) return;
-  vscode.window.createTerminal({ name: `SSH: ${robot.name}`, shellPath: 'ssh', shellArgs: interactiveArgs(ctx, robot, []), iconPath: new vscode.ThemeIcon('remote') }).show();
+  vscode.window.createTerminal({ name: `SSH: ${robot.name}`, shellPath: programPath('ssh') ?? 'ssh', shellArgs: interactiveArgs(ctx, robot, []), iconPath: new vscode.ThemeIcon('remote') }).show();
 };
 
 /** `jetsonNix.showRobotJournal`: `journalctl -f` on the robot, in a terminal. */
@@ -131,7 +117,7 @@ export const showRobotJournal = (ctx: Context) => (arg?: unknown) => {
   const robot = reachable(arg);
   if (!robot || !trustedForRobots()) return;
   const command = remoteCommand(['journalctl', '-f', '-n', '200']);
-  vscode.window.createTerminal({ name: `Journal: ${robot.name}`, shellPath: 'ssh', shellArgs: interactiveArgs(ctx, robot, ['-t'], command), iconPath: new vscode.ThemeIcon('output') }).show();
+  vscode.window.createTerminal({ name: `Journal: ${robot.name}`, shellPath: programPath('ssh') ?? 'ssh', shellArgs: interactiveArgs(ctx, robot, ['-t'], command), iconPath: new vscode.ThemeIcon('output') }).show();
 };
 
 /** `jetsonNix.checkRobotAgainstWorkspace`: whether the robot runs what its configuration evaluates to now. */

@@ -5,13 +5,12 @@
  * system (`nixos-rebuild --build-host` style: Nix evaluates here and builds in the robot's store,
  * and nothing needs copying afterwards).
  *
- * The build doctor (issue 15) answers "can this machine build for <system>?" in depth; until it is
- * merged, `nixConfigCapability` reads the same facts from `nix show-config --json`. The deploy
- * asks through the `BuildCapability` interface only, so the doctor plugs in there.
+ * The build doctor (server/src/shared/doctor, issue 15) answers "can this machine build for
+ * <system>?": natively, by emulation, or on a remote builder that answers. The deploy asks it
+ * through the small `BuildCapability` interface, so tests can pin the answer.
  * No `vscode` import.
  */
-import { nixConfigEnv, run } from '../nix/exec';
-import { readTextSync } from '../../../server/src/shared/safe-read';
+import type { Capability, Requirement } from '../../../server/src/shared/doctor';
 
 export type BuildPlaceSetting = 'auto' | 'local' | 'robot';
 export type BuildPlace = 'local' | 'robot';
@@ -27,51 +26,17 @@ export interface BuildCapability {
   canBuild(system: string): Promise<BuildVerdict>;
 }
 
-export interface NixMachine {
-  uri: string;
-  systems: string[];
+/** What the build doctor's HostDoctor offers (client/src/doctor/host-doctor.ts), as far as the deploy needs it. */
+export interface BuildDoctor {
+  capability(requirement: Requirement): Promise<{ capability: Capability }>;
 }
 
-/** Machines of Nix's `builders` setting (`;`- or newline-separated; `@file` entries read from the file). */
-export function parseBuilders(value: string, readFile: (file: string) => string | undefined = readMachinesFile, depth = 0): NixMachine[] {
-  const machines: NixMachine[] = [];
-  for (const entry of value.split(/[;\n]/)) {
-    const line = entry.replace(/#.*$/, '').trim();
-    if (line === '') continue;
-    if (line.startsWith('@')) {
-      const text = depth < 4 ? readFile(line.slice(1)) : undefined;
-      if (text !== undefined) machines.push(...parseBuilders(text, readFile, depth + 1));
-      continue;
-    }
-    const [uri, systems] = line.split(/\s+/);
-    if (uri && uri !== '-') machines.push({ uri, systems: systems && systems !== '-' ? systems.split(',') : [] });
-  }
-  return machines;
-}
-
-function readMachinesFile(file: string): string | undefined {
-  const read = readTextSync(file, { kind: 'tool' });
-  return read.ok ? read.value : undefined;
-}
-
-/** What this machine's Nix can build, from `nix show-config --json`. */
-export function nixConfigCapability(options: { nix: string; cwd: string; env?: Record<string, string | undefined> }): BuildCapability {
-  let config: Promise<Record<string, { value?: unknown }> | undefined> | undefined;
-  const load = () =>
-    (config ??= run(options.nix, ['show-config', '--json'], { cwd: options.cwd, env: { ...options.env, ...nixConfigEnv(options.env?.NIX_CONFIG ?? process.env.NIX_CONFIG) } })
-      .then((r) => (r.exitCode === 0 ? (JSON.parse(r.stdout) as Record<string, { value?: unknown }>) : undefined))
-      .catch(() => undefined));
+/** The build doctor as the deploy's BuildCapability: yes (or yes with a warning) builds here. */
+export function doctorCapability(doctor: BuildDoctor): BuildCapability {
   return {
     async canBuild(system) {
-      const c = await load();
-      if (!c) return { ok: false, how: 'Nix did not report its settings' };
-      const native = c.system?.value;
-      const extra = Array.isArray(c['extra-platforms']?.value) ? (c['extra-platforms'].value as string[]) : [];
-      if (native === system) return { ok: true, how: 'natively' };
-      if (extra.includes(system)) return { ok: true, how: `through extra-platforms (emulation or a compatible CPU)` };
-      const builder = parseBuilders(typeof c.builders?.value === 'string' ? c.builders.value : '').find((m) => m.systems.includes(system));
-      if (builder) return { ok: true, how: `on the remote builder ${builder.uri}` };
-      return { ok: false, how: `this machine is ${String(native)} and has no remote builder or emulation for ${system}` };
+      const { capability } = await doctor.capability({ system, features: [] });
+      return { ok: capability.verdict === 'yes' || capability.verdict === 'warn', how: capability.summary };
     },
   };
 }
@@ -82,5 +47,6 @@ export async function chooseBuildPlace(setting: BuildPlaceSetting, system: strin
   if (setting === 'robot') return { place: 'robot', why: 'jetsonNix.deploy.buildOn is "robot"' };
   if (system === undefined) return { place: 'local', why: "the configuration's system is not known, so it is built here" };
   const verdict = await capability.canBuild(system);
-  return verdict.ok ? { place: 'local', why: `this machine builds ${system} ${verdict.how}` } : { place: 'robot', why: `${verdict.how}, so the robot builds it` };
+  const how = verdict.how.replace(/\.$/, '');
+  return verdict.ok ? { place: 'local', why: how } : { place: 'robot', why: `${how}; so the robot builds it` };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { describeProgress, formatBytes, type BuildProgress } from '../nix/progress';
 import { describeAddress } from '../robots/ssh';
+import { programPath } from '../robots/service';
 import type { RollbackPlan, RollbackUi } from './rollback';
 import type { Generation } from '../robots/status';
 import type { CopyProgress } from './nix-remote';
@@ -68,7 +69,7 @@ export class VscodeDeployUi implements DeployUi, RollbackUi {
   }
 
   runInTerminal(title: string, sshArgs: string[]): Promise<void> {
-    const terminal = vscode.window.createTerminal({ name: title, shellPath: 'ssh', shellArgs: sshArgs, iconPath: new vscode.ThemeIcon('key'), isTransient: true });
+    const terminal = vscode.window.createTerminal({ name: title, shellPath: programPath('ssh') ?? 'ssh', shellArgs: sshArgs, iconPath: new vscode.ThemeIcon('key'), isTransient: true });
     terminal.show(false);
     return new Promise((resolve) => {
       const sub = vscode.window.onDidCloseTerminal((closed) => {

@@ -8,6 +8,7 @@ import { readStatus } from './status';
 import type { StatusState } from './service-state';
 import { SshPool } from './ssh';
 import { mapLimit } from '../deploy/fleet';
+import { which } from '../system/which';
 
 export type { StatusState } from './service-state';
 
@@ -104,6 +105,11 @@ export class RobotService implements vscode.Disposable {
 /** `~/x` → the home folder's `x` (settings are written the way a shell user writes paths). */
 export function expandHome(file: string): string {
   return file === '~' || file.startsWith('~/') ? `${process.env.HOME ?? ''}${file.slice(1)}` : file;
+}
+
+/** Where a program is, outside the workspace's folders (a cloned repository's `bin/ssh` must not run). */
+export function programPath(name: string): string | undefined {
+  return which(name, { exclude: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath) });
 }
 
 const services = new WeakMap<Context, RobotService>();
