@@ -1,5 +1,5 @@
 /**
- * Scenario 7 of the end-to-end suite: robots, in a real VS Code (code-server in headless
+ * Scenario 8 of the end-to-end suite: robots, in a real VS Code (code-server in headless
  * Chromium) with the packaged extension, real Nix 2.8 offline and a real OpenSSH server on
  * 127.0.0.1 as the robot (test/support/sshd-robot.ts: its own Nix store root, profile, firmware
  * version and device tree; a `systemd-run` stand-in, because systemd cannot run here). The
@@ -36,7 +36,7 @@ function build(configuration: string): string {
 }
 
 describe('Robots in VS Code (code-server) with a robot on 127.0.0.1', { skip }, () => {
-  test('Scenario 7: the Robots section shows the robot; Deploy runs through every stage; a broken configuration is rolled back and says so', { timeout: E2E_TEST_TIMEOUT_MS + DEPLOY_TIMEOUT_MS }, async (t) => {
+  test('Scenario 8: the Robots section shows the robot; Deploy runs through every stage; a broken configuration is rolled back and says so', { timeout: E2E_TEST_TIMEOUT_MS + DEPLOY_TIMEOUT_MS }, async (t) => {
     const robot = await startRobot({ nixEnv: { ...process.env, ...nixEnv } });
     const saved = process.env[TEST_PATHS_VARIABLE];
     try {
