@@ -8,6 +8,8 @@ import { registerFlakeViews } from './views';
 import { registerBuildSupport } from './commands/build';
 import { registerNixTasks } from './tasks';
 import { watchOtherNixServers } from './coexist';
+import { registerRobotsView } from './views/robots';
+import { registerDeployToolTasks } from './commands/robots';
 import { registerDoctor } from './doctor/index';
 import { registerReportView } from './doctor/report-view';
 
@@ -21,6 +23,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   ctx.track(...registerDevices(ctx));
   ctx.track(...registerFlakeViews(ctx));
   ctx.track(registerBuildSupport(), registerNixTasks(ctx));
+  ctx.track(...registerRobotsView(ctx), registerDeployToolTasks(ctx));
   ctx.track(...registerReportView(ctx), ...registerDoctor(ctx));
   ctx.track(
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -11,7 +11,20 @@ type Spec =
   | { kind: 'number'; default: number; min: number; max: number }
   | { kind: 'boolean'; default: boolean }
   | { kind: 'enum'; default: string; values: readonly string[] }
-  | { kind: 'string'; default: string };
+  | { kind: 'string'; default: string; allowEmpty?: boolean }
+  | { kind: 'robots'; default: readonly RobotSetting[] };
+
+/** One robot of `jetsonNix.robots`: where it is and which configuration it runs. */
+export interface RobotSetting {
+  /** How the robot is named in the view. */
+  name: string;
+  /** A host name, an address, or a Host alias of your ssh_config. */
+  host: string;
+  user?: string;
+  port?: number;
+  /** A `nixosConfigurations` name (`robot`), or `folder#name` for a flake in a subfolder of the workspace. */
+  configuration: string;
+}
 
 /** The `jetsonNix.lints.*` switches, each `true` by default: derived from the table of codes. */
 const CODE_SWITCHES = Object.fromEntries(switchableCodes().map(({ setting }) => [setting, { kind: 'boolean', default: true }])) as Record<
@@ -41,6 +54,20 @@ export const SETTINGS_SPEC = {
   'usb.sysfsRoot': { kind: 'string', default: '/sys' },
   /** How the flash script is run as root, in a terminal where the user types the password. */
   'flash.elevation': { kind: 'enum', default: 'sudo', values: ['sudo', 'pkexec'] },
+  /** Robots to deploy to, besides those of deploy-rs and colmena in flake.nix. */
+  robots: { kind: 'robots', default: [] },
+  /** Seconds a new SSH connection has to confirm a deploy before the robot rolls itself back. */
+  'deploy.confirmTimeoutSeconds': { kind: 'number', default: 30, min: 5, max: 3600 },
+  /** Where a deploy builds: here (with this machine's builders and emulation), on the robot, or `auto`. */
+  'deploy.buildOn': { kind: 'enum', default: 'auto', values: ['auto', 'local', 'robot'] },
+  /** `switch` activates at once; `boot` makes it the boot default, reboots the robot and waits for it. */
+  'deploy.activation': { kind: 'enum', default: 'switch', values: ['switch', 'boot'] },
+  /** Let robots fetch what they can from their own binary caches during the copy. */
+  'deploy.substituteOnRobot': { kind: 'boolean', default: false },
+  /** How many robots are deployed or asked for their status at once. */
+  'deploy.parallel': { kind: 'number', default: 4, min: 1, max: 32 },
+  /** An ssh_config for robots instead of ~/.ssh/config; empty for SSH's own. */
+  'deploy.sshConfigFile': { kind: 'string', default: '', allowEmpty: true },
   /** Before Build and Flash, check that this machine can build the target's system, and offer the fixes (the build doctor). */
   'build.preflight': { kind: 'boolean', default: true },
   /** Seconds a remote builder may take to answer `nix store ping` when the build doctor checks it. */
@@ -48,14 +75,14 @@ export const SETTINGS_SPEC = {
 } as const satisfies Record<string, Spec>;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;
-type ValueOf<S> = S extends { kind: 'number' } ? number : S extends { kind: 'boolean' } ? boolean : string;
+type ValueOf<S> = S extends { kind: 'number' } ? number : S extends { kind: 'boolean' } ? boolean : S extends { kind: 'robots' } ? RobotSetting[] : string;
 export type Settings = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS_SPEC)[K]> };
 /** The settings the language server uses (all of them; the client's own are simply ignored there). */
 export type ServerSettings = Settings;
 
 export const DEFAULT_SETTINGS: Settings = Object.fromEntries(
   Object.entries(SETTINGS_SPEC).map(([k, s]) => [k, s.default]),
-) as Settings;
+) as unknown as Settings;
 
 /**
  * Reads settings sent by a client (nested `{ diagnostics: { debounceMs } }` or flat dotted keys),
@@ -68,6 +95,10 @@ export function readSettings(raw: unknown): { settings: Settings; problems: stri
   for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [SettingKey, Spec][]) {
     const value = lookup(raw as Record<string, unknown>, key);
     if (value === undefined || value === null) continue;
+    if (spec.kind === 'robots') {
+      settings[key] = robotsOf(value, problems);
+      continue;
+    }
     const problem = invalid(spec, value);
     if (problem) {
       problems.push(`jetsonNix.${key} ${problem}; using ${JSON.stringify(spec.default)}`);
@@ -89,8 +120,48 @@ function invalid(spec: Spec, value: unknown): string | undefined {
     case 'enum':
       return typeof value !== 'string' || !spec.values.includes(value) ? `must be one of ${spec.values.join(', ')}` : undefined;
     case 'string':
-      return typeof value !== 'string' || value.trim() === '' ? 'must be a non-empty string' : undefined;
+      if (typeof value !== 'string') return 'must be a string';
+      return value.trim() === '' && !spec.allowEmpty ? 'must be a non-empty string' : undefined;
+    case 'robots':
+      return undefined;
   }
+}
+
+const ROBOT_KEYS = new Set(['name', 'host', 'user', 'port', 'configuration']);
+
+/** The valid entries of `jetsonNix.robots`; each invalid one is left out with a reason. */
+function robotsOf(value: unknown, problems: string[]): RobotSetting[] {
+  if (!Array.isArray(value)) {
+    problems.push('jetsonNix.robots must be a list of { name, host, user?, port?, configuration }; using []');
+    return [];
+  }
+  const robots: RobotSetting[] = [];
+  value.forEach((item: unknown, i) => {
+    const r = item && typeof item === 'object' ? (item as Record<string, unknown>) : {};
+    const text = (k: string) => typeof r[k] === 'string' && (r[k] as string).trim() !== '';
+    const problem = !item || typeof item !== 'object' || Array.isArray(item)
+      ? 'is not an object'
+      : !text('name') || !text('host') || !text('configuration')
+        ? 'needs name, host and configuration (non-empty strings)'
+        : r.user !== undefined && !text('user')
+          ? 'has a user that is not a non-empty string'
+          : r.port !== undefined && !(Number.isInteger(r.port) && (r.port as number) > 0 && (r.port as number) < 65536)
+            ? 'has a port that is not a whole number from 1 to 65535'
+            : Object.keys(r).find((k) => !ROBOT_KEYS.has(k)) !== undefined
+              ? `has an unknown key "${Object.keys(r).find((k) => !ROBOT_KEYS.has(k))}"`
+              : robots.some((other) => other.name === r.name)
+                ? `repeats the name "${String(r.name)}"`
+                : undefined;
+    if (problem) {
+      problems.push(`jetsonNix.robots[${i}] ${problem}; it is left out`);
+      return;
+    }
+    const robot: RobotSetting = { name: r.name as string, host: r.host as string, configuration: r.configuration as string };
+    if (r.user !== undefined) robot.user = r.user as string;
+    if (r.port !== undefined) robot.port = r.port as number;
+    robots.push(robot);
+  });
+  return robots;
 }
 
 function lookup(raw: Record<string, unknown>, dotted: string): unknown {

@@ -30,6 +30,8 @@ export interface FlakeConfiguration {
   carrierBoard?: string;
   /** The JetPack major version: set literally, or the SoM's default when `som` is known and nothing sets it. */
   majorVersion?: string;
+  /** `networking.hostName`, when its modules set it literally (a robot to suggest). */
+  hostName?: string;
   /**
    * The system the configuration runs on (`aarch64-linux`), read statically: `nixpkgs.hostPlatform`,
    * `nixpkgs.system`, `system = …` of `nixosSystem`, or jetpack-nixos's own default.
@@ -48,6 +50,22 @@ export interface FlakeConfiguration {
    */
   unreadModules?: string[];
   /** Where the configuration is declared in flake.nix. */
+  span: Span;
+}
+
+/** A robot a deploy tool of the flake names (deploy-rs `deploy.nodes`, colmena's hive), read statically. */
+export interface FlakeRobot {
+  /** The node's name. */
+  name: string;
+  source: 'deploy-rs' | 'colmena';
+  /** deploy-rs `hostname`, colmena `deployment.targetHost`; undefined when not written literally. */
+  host?: string;
+  /** deploy-rs `sshUser`, colmena `deployment.targetUser`. */
+  user?: string;
+  port?: number;
+  /** The `nixosConfigurations` name its system comes from, when the flake writes it literally. */
+  configuration?: string;
+  /** Where the node is declared in flake.nix. */
   span: Span;
 }
 
@@ -71,6 +89,8 @@ export interface FlakeOutputs {
   /** `devShells.<system>.<name>`, where the names are literal in flake.nix. */
   devShells: FlakeOutput[];
   inputs: FlakeInputInfo[];
+  /** Robots of deploy-rs and colmena; absent from servers older than the Robots section. */
+  robots?: FlakeRobot[];
   /** What decides where the flake's builds come from: its `nixConfig`, and its use of CUDA and nix-ros-overlay. */
   caches?: FlakeCacheFacts;
 }

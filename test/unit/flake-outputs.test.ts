@@ -116,7 +116,7 @@ test('computed names are left for Nix; a file that is not a flake gives null', a
     devShells.x86_64-linux.\${"sh" + "ell"} = 1;
   };
 }`))!;
-  assert.deepEqual(out, { configurations: [], packages: [], devShells: [], inputs: [], caches: { substituters: [], trustedPublicKeys: [] } });
+  assert.deepEqual(out, { configurations: [], packages: [], devShells: [], inputs: [], caches: { substituters: [], trustedPublicKeys: [] }, robots: [] });
   assert.equal(await read('{ config, ... }: { networking.hostName = "x"; }'), null);
   assert.equal(await read('{ description = "no outputs"; }'), null);
   // While a flake is being typed, what already parses is still listed.

@@ -4,6 +4,8 @@ import { flashCommand, installUdevRulesCommand, scanDevicesCommand } from './fla
 import { applyDevShellEnv, openDevShell, resetDevShellEnv } from './dev-shell';
 import { newProject } from './new-project';
 import { buildCommand } from './build';
+import { deployCommand, deployFleetCommand, rollBackCommand } from './deploy';
+import { addRobotToSettings, checkRobotAgainstWorkspace, openRobotTerminal, showRobotJournal } from './robots';
 import { buildInstallerCommand, writeInstallerCommand } from './installer';
 import { checkBuildSetupCommand } from '../doctor/report-view';
 import { useRemoteBuilderCommand } from '../doctor/remote-builder';
@@ -20,6 +22,13 @@ const COMMANDS: Record<string, (ctx: Context) => (...args: unknown[]) => unknown
   'jetsonNix.resetDevShellEnv': resetDevShellEnv,
   'jetsonNix.newProject': newProject,
   'jetsonNix.build': buildCommand,
+  'jetsonNix.deploy': deployCommand,
+  'jetsonNix.deployFleet': deployFleetCommand,
+  'jetsonNix.rollBack': rollBackCommand,
+  'jetsonNix.openRobotTerminal': openRobotTerminal,
+  'jetsonNix.showRobotJournal': showRobotJournal,
+  'jetsonNix.checkRobotAgainstWorkspace': checkRobotAgainstWorkspace,
+  'jetsonNix.addRobotToSettings': addRobotToSettings,
   'jetsonNix.checkBuildSetup': checkBuildSetupCommand,
   'jetsonNix.useRemoteBuilder': useRemoteBuilderCommand,
   'jetsonNix.buildInstaller': buildInstallerCommand,

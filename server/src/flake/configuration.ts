@@ -34,6 +34,7 @@ export interface ConfigurationFacts extends PlatformFacts {
   som?: string;
   carrierBoard?: string;
   majorVersion?: string;
+  hostName?: string;
   /** jetpack-nixos's module is one of its modules. */
   jetpack?: boolean;
   /** Modules whose definitions could not be read (see FlakeConfiguration.unreadModules). */
@@ -188,7 +189,7 @@ function resolveLiteral(node: Node): Node {
 function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex, platform: { jetpackModule: boolean; systemArgument?: string }): ConfigurationFacts {
   const { literal, defined } = facts(definitions);
   const text = (name: string): string | undefined => {
-    const f = literal.get(`${JP}.${name}`);
+    const f = literal.get(name.includes('.') ? name : `${JP}.${name}`);
     return f?.literal.kind === 'string' ? f.literal.value : undefined;
   };
   const out: ConfigurationFacts = {};
@@ -198,6 +199,8 @@ function factsOf(definitions: RuleDef[], unseen: boolean, index: OptionIndex, pl
   if (som !== undefined) out.som = som;
   if (carrierBoard !== undefined) out.carrierBoard = carrierBoard;
   if (majorVersion !== undefined) out.majorVersion = majorVersion;
+  const hostName = text('networking.hostName');
+  if (hostName !== undefined) out.hostName = hostName;
   if (platform.jetpackModule) out.jetpack = true;
   return { ...out, ...configurationPlatform({ literal, defined, ...platform }) };
 }

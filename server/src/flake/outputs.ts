@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
-import type { FlakeConfiguration, FlakeInputInfo, FlakeOutput, FlakeOutputs, Span } from '../protocol';
+import type { FlakeConfiguration, FlakeInputInfo, FlakeOutput, FlakeOutputs, FlakeRobot, Span } from '../protocol';
 import type { OptionIndex } from '../options/schema-index';
 import { flattenCall } from '../options/values';
 import { bindingsOf, elements, resolveName, stringValue, unparen } from '../schema/nix-static';
 import { LineIndex } from '../text/line-index';
 import { lastName, summarizeConfiguration, type ModuleFiles } from './configuration';
 import { readFlake } from './inputs';
+import { readColmena, readDeployRs, type OutputPart, type StaticReader } from './robots';
 import { readCacheFacts, type ParsedFile } from './cache-facts';
 
 /**
@@ -100,10 +101,13 @@ function isMkFlake(n: Node): boolean {
   return !!call && lastName(call.fn) === 'mkFlake';
 }
 
-class OutputReader {
+class OutputReader implements StaticReader {
   readonly configurations: FlakeConfiguration[] = [];
   readonly packages: FlakeOutput[] = [];
   readonly devShells: FlakeOutput[] = [];
+  /** Bindings of `deploy`, `colmena` and `colmenaHive`, read together at the end (defaults may come first or last). */
+  readonly deployParts: OutputPart[] = [];
+  readonly colmenaParts: (OutputPart & { output: 'colmena' | 'colmenaHive' })[] = [];
 
   constructor(
     private readonly lines: LineIndex,
@@ -112,6 +116,23 @@ class OutputReader {
 
   span(node: Node): Span {
     return this.lines.range(node.startIndex, node.endIndex);
+  }
+
+  namesOf(attrpath: Node | null): Name[] {
+    return namesOf(attrpath);
+  }
+
+  setParts(node: Node): Node[] {
+    return mergeParts(node).filter(isSet);
+  }
+
+  bindings(set: Node): Node[] {
+    return bindingsOf(set);
+  }
+
+  /** The robots of deploy-rs and colmena the bindings name. */
+  robots(): FlakeRobot[] {
+    return [...readDeployRs(this, this.deployParts), ...readColmena(this, this.colmenaParts)];
   }
 
   /** The outputs an expression evaluates to. */
@@ -161,6 +182,8 @@ class OutputReader {
       else if (names.length === 2 && names[1]!.text !== undefined) this.configuration(names[1]!, value);
       return;
     }
+    if (first === 'deploy' && mode === 'top') return void this.deployParts.push({ names: names.slice(1), value });
+    if ((first === 'colmena' || first === 'colmenaHive') && mode === 'top') return void this.colmenaParts.push({ output: first, names: names.slice(1), value });
     if (first !== 'packages' && first !== 'devShells') return;
     const kind: Kind = first;
     const rest = names.slice(1);
@@ -257,7 +280,7 @@ export function readFlakeOutputs(root: Node, text: string, options: ReadFlakeOpt
   const body = fn.type === 'function_expression' ? fn.childForFieldName('body') : undefined;
   if (body) reader.outputs(body, 'top');
   const caches = readCacheFacts({ ...(options.file ? { file: options.file } : {}), text, root }, model, modules);
-  return { configurations: reader.configurations, packages: reader.packages, devShells: reader.devShells, inputs, caches };
+  return { configurations: reader.configurations, packages: reader.packages, devShells: reader.devShells, inputs, caches, robots: reader.robots() };
 }
 
 /** Module files as the configurations read them, each recorded once. */
